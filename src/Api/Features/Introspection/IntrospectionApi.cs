@@ -1,0 +1,115 @@
+using System.Net.Http.Headers;
+using System.Text;
+using Identity.Contracts.Sessions;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace Identity.Api.Features.Introspection;
+
+/// <summary>RFC 7662 token introspection response. Inactive tokens get only <c>{"active":false}</c>.</summary>
+public sealed record IntrospectionResponse(
+    bool Active,
+    [property: System.Text.Json.Serialization.JsonPropertyName("sub")] string? Sub = null,
+    [property: System.Text.Json.Serialization.JsonPropertyName("sid")] string? Sid = null,
+    [property: System.Text.Json.Serialization.JsonPropertyName("username")] string? Username = null,
+    [property: System.Text.Json.Serialization.JsonPropertyName("exp")] long? Exp = null,
+    [property: System.Text.Json.Serialization.JsonPropertyName("iat")] long? Iat = null,
+    [property: System.Text.Json.Serialization.JsonPropertyName("token_type")] string? TokenType = null);
+
+/// <summary><c>POST /v1/introspect</c>: services ask whether an access token is active (RFC 7662).</summary>
+internal static class IntrospectionApi
+{
+    private static readonly IntrospectionResponse Inactive = new(false);
+
+    public static IEndpointRouteBuilder MapIntrospectionApi(this IEndpointRouteBuilder routes)
+    {
+        routes.MapPost("/v1/introspect", IntrospectAsync)
+            .WithTags("Introspection")
+            .WithName("Introspect")
+            .WithSummary("RFC 7662 introspection of an access token. Callers authenticate with HTTP Basic as a configured client.")
+            .Accepts<IFormCollection>("application/x-www-form-urlencoded")
+            .DisableAntiforgery();
+        return routes;
+    }
+
+    private static async Task<Results<Ok<IntrospectionResponse>, ProblemHttpResult>> IntrospectAsync(
+        HttpContext http, IOptions<IntrospectionOptions> options, IGrainFactory grains)
+    {
+        if (!IsAuthenticatedClient(http.Request.Headers.Authorization.ToString(), options.Value))
+        {
+            http.Response.Headers.WWWAuthenticate = "Basic realm=\"identity-introspection\", charset=\"UTF-8\"";
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status401Unauthorized,
+                title: "Client authentication failed.",
+                detail: "Authenticate with HTTP Basic using a configured introspection client id and secret.",
+                extensions: new Dictionary<string, object?> { ["error"] = "invalid_client" });
+        }
+
+        if (!http.Request.HasFormContentType)
+        {
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status415UnsupportedMediaType,
+                title: "Unsupported media type.",
+                detail: "Send the token as application/x-www-form-urlencoded: token=<access token>.");
+        }
+
+        var form = await http.Request.ReadFormAsync(http.RequestAborted);
+        var token = form["token"].ToString();
+        if (token.Length == 0)
+        {
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status400BadRequest,
+                title: "The request is not valid.",
+                detail: "The form field 'token' is required.",
+                extensions: new Dictionary<string, object?> { ["error"] = "invalid_request" });
+        }
+
+        http.Response.Headers.CacheControl = "no-store";
+        if (!SessionToken.TryParse(token, TokenKind.Access, out var parsed))
+        {
+            return TypedResults.Ok(Inactive);
+        }
+
+        var view = await grains.GetGrain<ISessionGrain>(parsed.SessionId).ValidateAccessTokenAsync(parsed.Digest);
+        return TypedResults.Ok(view is null ? Inactive : new IntrospectionResponse(
+            Active: true,
+            Sub: view.UserId.ToString(),
+            Sid: view.SessionId.ToString(),
+            Username: view.Username,
+            Exp: view.AccessTokenExpiresAt.ToUnixTimeSeconds(),
+            Iat: view.AccessTokenIssuedAt.ToUnixTimeSeconds(),
+            TokenType: "Bearer"));
+    }
+
+    private static bool IsAuthenticatedClient(string authorization, IntrospectionOptions options)
+    {
+        if (!AuthenticationHeaderValue.TryParse(authorization, out var header)
+            || !string.Equals(header.Scheme, "Basic", StringComparison.OrdinalIgnoreCase)
+            || header.Parameter is null)
+        {
+            return false;
+        }
+
+        string credentials;
+        try
+        {
+            credentials = Encoding.UTF8.GetString(Convert.FromBase64String(header.Parameter));
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+
+        var colon = credentials.IndexOf(':', StringComparison.Ordinal);
+        if (colon <= 0)
+        {
+            return false;
+        }
+
+        // RFC 6749 §2.3.1: client id and secret are form-urlencoded before Basic encoding.
+        var clientId = Uri.UnescapeDataString(credentials[..colon].Replace('+', ' '));
+        var secret = Uri.UnescapeDataString(credentials[(colon + 1)..].Replace('+', ' '));
+        var client = options.Clients.Find(c => string.Equals(c.ClientId, clientId, StringComparison.Ordinal));
+        return client is not null && client.Accepts(secret);
+    }
+}

@@ -1,0 +1,136 @@
+using Identity.Api.Http;
+using Identity.Api.Http.Authentication;
+using Identity.Contracts.LoginNames;
+using Identity.Contracts.Passwords;
+using Identity.Contracts.Sessions;
+using Identity.Contracts.Users;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Identity.Api.Features.Sessions;
+
+public sealed record LoginRequest(string? Username, string? Password);
+
+public sealed record RefreshRequest(string? RefreshToken);
+
+public sealed record TokenResponse(Guid SessionId, string AccessToken, string RefreshToken, string TokenType, long ExpiresIn)
+{
+    public override string ToString() => $"TokenResponse {{ SessionId = {SessionId}, secrets redacted }}";
+
+    internal static TokenResponse From(IssuedTokens tokens) => new(
+        tokens.SessionId,
+        tokens.AccessToken,
+        tokens.RefreshToken,
+        "Bearer",
+        (long)(tokens.AccessTokenExpiresAt - tokens.IssuedAt).TotalSeconds);
+}
+
+public sealed record CurrentSessionResponse(Guid SessionId, Guid UserId, string Username, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, DateTimeOffset AccessTokenExpiresAt);
+
+/// <summary>Signing in, checking, refreshing and ending a session: <c>/v1/sessions</c>.</summary>
+internal static class SessionsApi
+{
+    public static IEndpointRouteBuilder MapSessionsApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/v1/sessions").WithTags("Sessions");
+
+        group.MapPost("/", LoginAsync)
+            .WithName("Login")
+            .WithSummary("Sign in with username (or email) and password; returns an access and a refresh token.")
+            .RequireRateLimiting(RateLimits.LoginPolicy);
+
+        group.MapPost("/refresh", RefreshAsync)
+            .WithName("RefreshSession")
+            .WithSummary("Exchange a refresh token for a new token pair. Re-presenting a rotated refresh token ends the session.");
+
+        var current = group.MapGroup("/current").RequireAuthorization();
+        current.MapGet("/", GetCurrent)
+            .WithName("GetCurrentSession")
+            .WithSummary("Validate the bearer token and describe its session.");
+        current.MapDelete("/", LogoutAsync)
+            .WithName("Logout")
+            .WithSummary("End the current session: its access and refresh token stop working at once.");
+        return routes;
+    }
+
+    private static async Task<Results<Created<TokenResponse>, ValidationProblem, ProblemHttpResult>> LoginAsync(
+        LoginRequest request, HttpContext http, IGrainFactory grains)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrEmpty(request.Username))
+        {
+            errors["username"] = ["Required."];
+        }
+
+        if (string.IsNullOrEmpty(request.Password))
+        {
+            errors["password"] = ["Required."];
+        }
+        else if (PasswordText.CountCharacters(request.Password) > Password.MaxLength)
+        {
+            errors["password"] = [$"The password must be at most {Password.MaxLength} characters."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        // A name that cannot be normalized cannot belong to any account.
+        if (!LoginName.TryGetLoginKey(request.Username!, out var key))
+        {
+            return Problems.InvalidCredentials();
+        }
+
+        var result = await grains.GetGrain<ILoginNameGrain>(key).LoginAsync(new Password(request.Password!), ClientInfo.From(http));
+        if (result is not LoginResult.Succeeded success)
+        {
+            return Problems.InvalidCredentials();
+        }
+
+        http.Response.Headers.CacheControl = "no-store";
+        return TypedResults.Created((string?)null, TokenResponse.From(success.Tokens));
+    }
+
+    private static async Task<Results<Ok<TokenResponse>, ValidationProblem, ProblemHttpResult>> RefreshAsync(
+        RefreshRequest request, HttpContext http, IGrainFactory grains)
+    {
+        if (string.IsNullOrEmpty(request.RefreshToken))
+        {
+            return Problems.Validation("refreshToken", "Required.");
+        }
+
+        if (!SessionToken.TryParse(request.RefreshToken, TokenKind.Refresh, out var token))
+        {
+            return Problems.InvalidRefreshToken();
+        }
+
+        var result = await grains.GetGrain<ISessionGrain>(token.SessionId).RefreshAsync(token.Digest, ClientInfo.From(http));
+        if (result is not RefreshResult.Rotated rotated)
+        {
+            return Problems.InvalidRefreshToken();
+        }
+
+        http.Response.Headers.CacheControl = "no-store";
+        return TypedResults.Ok(TokenResponse.From(rotated.Tokens));
+    }
+
+    private static Ok<CurrentSessionResponse> GetCurrent(CurrentSession session)
+    {
+        var view = session.View;
+        return TypedResults.Ok(new CurrentSessionResponse(view.SessionId, view.UserId, view.Username, view.CreatedAt, view.ExpiresAt, view.AccessTokenExpiresAt));
+    }
+
+    private static async Task<Results<NoContent, ChallengeHttpResult>> LogoutAsync(HttpContext http, IGrainFactory grains)
+    {
+        // Authorization already validated the token; logging out re-checks it inside the grain so
+        // that validation and ending are one atomic step.
+        var header = http.Request.Headers.Authorization.ToString();
+        if (!SessionToken.TryParse(header.AsSpan("Bearer ".Length).Trim(), TokenKind.Access, out var token)
+            || !await grains.GetGrain<ISessionGrain>(token.SessionId).LogoutAsync(token.Digest))
+        {
+            return TypedResults.Challenge();
+        }
+
+        return TypedResults.NoContent();
+    }
+}

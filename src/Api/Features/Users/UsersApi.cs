@@ -1,0 +1,151 @@
+using Identity.Api.Http;
+using Identity.Api.Http.Authentication;
+using Identity.Contracts.Passwords;
+using Identity.Contracts.Users;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Identity.Api.Features.Users;
+
+public sealed record RegisterUserRequest(string? Username, string? Password, string? Email);
+
+public sealed record UserCreatedResponse(Guid UserId, string Username);
+
+public sealed record ChangePasswordRequest(string? CurrentPassword, string? NewPassword);
+
+public sealed record SessionListItem(Guid SessionId, DateTimeOffset CreatedAt, DateTimeOffset LastSeenAt, DateTimeOffset ExpiresAt, string? UserAgent, string? Ip, bool Current);
+
+public sealed record SessionListResponse(IReadOnlyList<SessionListItem> Sessions);
+
+/// <summary>Accounts and what their owner manages: <c>/v1/users</c>.</summary>
+internal static class UsersApi
+{
+    public static IEndpointRouteBuilder MapUsersApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/v1/users").WithTags("Users");
+
+        group.MapPost("/", RegisterAsync)
+            .WithName("RegisterUser")
+            .WithSummary("Create an account. Usernames (and emails) are unique after Unicode NFKC and case mapping.")
+            .RequireRateLimiting(RateLimits.RegistrationPolicy);
+
+        var me = group.MapGroup("/me").RequireAuthorization();
+        me.MapPut("/password", ChangePasswordAsync)
+            .WithName("ChangePassword")
+            .WithSummary("Change the password; every other session of the account ends.");
+        me.MapGet("/sessions", ListSessionsAsync)
+            .WithName("ListMySessions")
+            .WithSummary("The caller's live sessions.");
+        me.MapDelete("/sessions/{sessionId}", EndSessionAsync)
+            .WithName("EndMySession")
+            .WithSummary("End one of the caller's sessions.");
+        me.MapDelete("/sessions", EndOtherSessionsAsync)
+            .WithName("EndMyOtherSessions")
+            .WithSummary("End every session of the caller except the current one.");
+        return routes;
+    }
+
+    private static async Task<Results<Created<UserCreatedResponse>, ValidationProblem, ProblemHttpResult>> RegisterAsync(
+        RegisterUserRequest request, IGrainFactory grains)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrEmpty(request.Username))
+        {
+            errors["username"] = ["Required."];
+        }
+
+        if (string.IsNullOrEmpty(request.Password))
+        {
+            errors["password"] = ["Required."];
+        }
+        else if (PasswordText.CountCharacters(request.Password) > Password.MaxLength)
+        {
+            // Refused here, before the request reaches a grain or any hashing.
+            errors["password"] = [$"The password must be at most {Password.MaxLength} characters."];
+        }
+
+        if (request.Email is { Length: 0 })
+        {
+            errors["email"] = ["Must not be empty; omit it instead."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        var userId = Guid.CreateVersion7();
+        var result = await grains.GetGrain<IUserGrain>(userId)
+            .RegisterAsync(new Registration(request.Username!, request.Email, new Password(request.Password!)));
+        return result switch
+        {
+            RegistrationResult.Registered registered =>
+                TypedResults.Created((string?)null, new UserCreatedResponse(registered.UserId, registered.Username)),
+            RegistrationResult.UsernameTaken => Problems.Conflict("username", "That username is already taken."),
+            RegistrationResult.EmailTaken => Problems.Conflict("email", "That email address is already registered."),
+            RegistrationResult.Invalid invalid => Problems.Validation(invalid.Errors.ToDictionary(e => e.Key, e => new[] { e.Value })),
+            _ => throw new InvalidOperationException($"Unexpected registration result {result.GetType().Name}."),
+        };
+    }
+
+    private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> ChangePasswordAsync(
+        ChangePasswordRequest request, CurrentSession session, IGrainFactory grains)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrEmpty(request.CurrentPassword))
+        {
+            errors["currentPassword"] = ["Required."];
+        }
+        else if (PasswordText.CountCharacters(request.CurrentPassword) > Password.MaxLength)
+        {
+            errors["currentPassword"] = [$"The password must be at most {Password.MaxLength} characters."];
+        }
+
+        if (string.IsNullOrEmpty(request.NewPassword))
+        {
+            errors["newPassword"] = ["Required."];
+        }
+        else if (PasswordText.CountCharacters(request.NewPassword) > Password.MaxLength)
+        {
+            errors["newPassword"] = [$"The password must be at most {Password.MaxLength} characters."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        var result = await grains.GetGrain<IUserGrain>(session.UserId)
+            .ChangePasswordAsync(new Password(request.CurrentPassword!), new Password(request.NewPassword!), session.SessionId);
+        return result switch
+        {
+            PasswordChangeResult.Changed => TypedResults.NoContent(),
+            PasswordChangeResult.InvalidNewPassword invalid => Problems.Validation("newPassword", invalid.Error),
+            PasswordChangeResult.CurrentPasswordRejected => Problems.Forbidden("The current password is not correct, or the account is temporarily locked."),
+            PasswordChangeResult.UnknownUser => Problems.Forbidden("The account no longer exists."),
+            _ => throw new InvalidOperationException($"Unexpected password change result {result.GetType().Name}."),
+        };
+    }
+
+    private static async Task<Ok<SessionListResponse>> ListSessionsAsync(CurrentSession session, IGrainFactory grains)
+    {
+        var sessions = await grains.GetGrain<IUserGrain>(session.UserId).ListSessionsAsync();
+        return TypedResults.Ok(new SessionListResponse([.. sessions.Select(s => new SessionListItem(
+            s.SessionId, s.CreatedAt, s.LastSeenAt, s.ExpiresAt, s.UserAgent, s.IpAddress, s.SessionId == session.SessionId))]));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> EndSessionAsync(string sessionId, CurrentSession session, IGrainFactory grains)
+    {
+        if (!Guid.TryParse(sessionId, out var id) || !await grains.GetGrain<IUserGrain>(session.UserId).EndSessionAsync(id))
+        {
+            return Problems.NotFound("The caller has no session with that id.");
+        }
+
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<NoContent> EndOtherSessionsAsync(CurrentSession session, IGrainFactory grains)
+    {
+        await grains.GetGrain<IUserGrain>(session.UserId).EndOtherSessionsAsync(session.SessionId);
+        return TypedResults.NoContent();
+    }
+}

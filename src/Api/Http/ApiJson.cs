@@ -1,0 +1,20 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Identity.Api.Features.Introspection;
+using Identity.Api.Features.Sessions;
+using Identity.Api.Features.Users;
+
+namespace Identity.Api.Http;
+
+/// <summary>Source-generated JSON for every request and response body: no reflection on the hot path.</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(RegisterUserRequest))]
+[JsonSerializable(typeof(UserCreatedResponse))]
+[JsonSerializable(typeof(ChangePasswordRequest))]
+[JsonSerializable(typeof(SessionListResponse))]
+[JsonSerializable(typeof(LoginRequest))]
+[JsonSerializable(typeof(RefreshRequest))]
+[JsonSerializable(typeof(TokenResponse))]
+[JsonSerializable(typeof(CurrentSessionResponse))]
+[JsonSerializable(typeof(IntrospectionResponse))]
+internal sealed partial class ApiJsonContext : JsonSerializerContext;

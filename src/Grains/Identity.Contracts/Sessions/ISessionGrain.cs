@@ -1,0 +1,37 @@
+using Orleans.Concurrency;
+
+namespace Identity.Contracts.Sessions;
+
+/// <summary>
+/// One login session, keyed by its session id. Holds the digests of the current access and refresh
+/// secrets in memory, so validating a token is one grain call with no storage I/O.
+/// </summary>
+[Alias("identity.ISessionGrain")]
+public interface ISessionGrain : IGrainWithGuidKey
+{
+    /// <summary>
+    /// The hot path: returns the session when <paramref name="accessDigest"/> is its current access
+    /// token and the session is live, otherwise null. Records "last seen" in memory only.
+    /// </summary>
+    [ReadOnly, Alias("ValidateAccessToken")]
+    ValueTask<SessionView?> ValidateAccessTokenAsync(TokenDigest accessDigest);
+
+    /// <summary>
+    /// Rotates both tokens when <paramref name="refreshDigest"/> is the current refresh token.
+    /// A refresh token that was already rotated away ends the whole session (reuse detection).
+    /// </summary>
+    [Alias("Refresh")]
+    Task<RefreshResult> RefreshAsync(TokenDigest refreshDigest, ClientContext client);
+
+    /// <summary>Ends the session when <paramref name="accessDigest"/> is its current access token.</summary>
+    [Alias("Logout")]
+    Task<bool> LogoutAsync(TokenDigest accessDigest);
+
+    /// <summary>Ends the session whatever token is presented (an administrative revocation). Idempotent.</summary>
+    [Alias("Revoke")]
+    Task<bool> RevokeAsync(SessionEndReason reason);
+
+    /// <summary>The session as listed to its owner, or null when it is not live.</summary>
+    [ReadOnly, Alias("GetSummary")]
+    Task<SessionSummary?> GetSummaryAsync();
+}

@@ -1,0 +1,82 @@
+namespace Identity.Contracts.Sessions;
+
+/// <summary>Who is on the other end of a request; kept with the session for its owner to see.</summary>
+[GenerateSerializer, Immutable, Alias("identity.ClientContext")]
+public sealed record ClientContext(
+    [property: Id(0)] string? UserAgent,
+    [property: Id(1)] string? IpAddress)
+{
+    public static readonly ClientContext Unknown = new(null, null);
+}
+
+/// <summary>What a valid access token proves.</summary>
+[GenerateSerializer, Immutable, Alias("identity.SessionView")]
+public sealed record SessionView(
+    [property: Id(0)] Guid SessionId,
+    [property: Id(1)] Guid UserId,
+    [property: Id(2)] string Username,
+    [property: Id(3)] DateTimeOffset CreatedAt,
+    [property: Id(4)] DateTimeOffset ExpiresAt,
+    [property: Id(5)] DateTimeOffset AccessTokenIssuedAt,
+    [property: Id(6)] DateTimeOffset AccessTokenExpiresAt);
+
+/// <summary>A live session as its owner sees it in the session list.</summary>
+[GenerateSerializer, Immutable, Alias("identity.SessionSummary")]
+public sealed record SessionSummary(
+    [property: Id(0)] Guid SessionId,
+    [property: Id(1)] DateTimeOffset CreatedAt,
+    [property: Id(2)] DateTimeOffset LastSeenAt,
+    [property: Id(3)] DateTimeOffset ExpiresAt,
+    [property: Id(4)] string? UserAgent,
+    [property: Id(5)] string? IpAddress);
+
+/// <summary>
+/// A freshly issued token pair. This is the only time the secrets exist outside the client,
+/// so the type never prints them.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("identity.IssuedTokens")]
+public sealed class IssuedTokens(Guid sessionId, string accessToken, string refreshToken, DateTimeOffset issuedAt, DateTimeOffset accessTokenExpiresAt)
+{
+    [Id(0)] public Guid SessionId { get; } = sessionId;
+    [Id(1)] public string AccessToken { get; } = accessToken;
+    [Id(2)] public string RefreshToken { get; } = refreshToken;
+    [Id(3)] public DateTimeOffset AccessTokenExpiresAt { get; } = accessTokenExpiresAt;
+    [Id(4)] public DateTimeOffset IssuedAt { get; } = issuedAt;
+
+    public override string ToString() => $"IssuedTokens {{ SessionId = {SessionId}, secrets redacted }}";
+}
+
+/// <summary>Why a session ended; recorded in logs.</summary>
+[GenerateSerializer, Alias("identity.SessionEndReason")]
+public enum SessionEndReason
+{
+    Logout = 0,
+    RevokedByOwner = 1,
+    PasswordChanged = 2,
+    RefreshTokenReused = 3,
+    EvictedBySessionLimit = 4,
+    Expired = 5,
+    RevokedByService = 6,
+    AccountDisabled = 7,
+}
+
+/// <summary>Outcome of presenting a refresh token.</summary>
+[GenerateSerializer, Immutable, Alias("identity.RefreshResult")]
+public abstract record RefreshResult
+{
+    private RefreshResult()
+    {
+    }
+
+    /// <summary>A new pair was issued and the presented refresh token no longer works.</summary>
+    [GenerateSerializer, Immutable, Alias("identity.RefreshResult.Rotated")]
+    public sealed record Rotated([property: Id(0)] IssuedTokens Tokens) : RefreshResult;
+
+    /// <summary>Not a current token of a live session.</summary>
+    [GenerateSerializer, Immutable, Alias("identity.RefreshResult.Rejected")]
+    public sealed record Rejected : RefreshResult;
+
+    /// <summary>A refresh token that was already rotated: the session has been ended.</summary>
+    [GenerateSerializer, Immutable, Alias("identity.RefreshResult.ReuseDetected")]
+    public sealed record ReuseDetected : RefreshResult;
+}

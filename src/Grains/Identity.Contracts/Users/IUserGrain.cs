@@ -1,0 +1,53 @@
+using Identity.Contracts.Passwords;
+using Identity.Contracts.Sessions;
+using Orleans.Concurrency;
+
+namespace Identity.Contracts.Users;
+
+/// <summary>
+/// One account, keyed by its user id: credentials, lockout counters and the ids of its live
+/// sessions. Calls are processed one at a time, which is what makes lockout counting exact.
+/// </summary>
+[Alias("identity.IUserGrain")]
+public interface IUserGrain : IGrainWithGuidKey
+{
+    /// <summary>Creates the account, claiming its username (and email) first.</summary>
+    [Alias("Register")]
+    Task<RegistrationResult> RegisterAsync(Registration registration);
+
+    /// <summary>Checks the password and, on success, starts a session.</summary>
+    [Alias("Login")]
+    Task<LoginResult> LoginAsync(Password password, ClientContext client);
+
+    /// <summary>Changes the password and ends every session but <paramref name="keepSessionId"/>.</summary>
+    [Alias("ChangePassword")]
+    Task<PasswordChangeResult> ChangePasswordAsync(Password currentPassword, Password newPassword, Guid keepSessionId);
+
+    /// <summary>The account's live sessions, oldest first.</summary>
+    [Alias("ListSessions")]
+    Task<IReadOnlyList<SessionSummary>> ListSessionsAsync();
+
+    /// <summary>Ends one of the account's sessions; false when it is not one of them.</summary>
+    [Alias("EndSession")]
+    Task<bool> EndSessionAsync(Guid sessionId);
+
+    /// <summary>Ends every session of the account except <paramref name="keepSessionId"/>; returns how many ended.</summary>
+    [Alias("EndOtherSessions")]
+    Task<int> EndOtherSessionsAsync(Guid keepSessionId);
+
+    /// <summary>Refuses further logins and ends every session of the account. Idempotent.</summary>
+    [Alias("Disable")]
+    Task DisableAsync();
+
+    /// <summary>Allows logins again and clears any lockout. Idempotent.</summary>
+    [Alias("Enable")]
+    Task EnableAsync();
+
+    /// <summary>Failed-login counters and lockout, for operators and tests.</summary>
+    [ReadOnly, Alias("GetLockoutStatus")]
+    Task<LockoutStatus> GetLockoutStatusAsync();
+
+    /// <summary>True once the account is registered.</summary>
+    [AlwaysInterleave, Alias("Exists")]
+    Task<bool> ExistsAsync();
+}

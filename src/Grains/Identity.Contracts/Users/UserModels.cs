@@ -1,0 +1,89 @@
+using Identity.Contracts.Passwords;
+using Identity.Contracts.Sessions;
+
+namespace Identity.Contracts.Users;
+
+/// <summary>What a new account is created from.</summary>
+[GenerateSerializer, Immutable, Alias("identity.Registration")]
+public sealed record Registration(
+    [property: Id(0)] string Username,
+    [property: Id(1)] string? Email,
+    [property: Id(2)] Password Password);
+
+/// <summary>Outcome of <see cref="IUserGrain.RegisterAsync"/>.</summary>
+[GenerateSerializer, Immutable, Alias("identity.RegistrationResult")]
+public abstract record RegistrationResult
+{
+    private RegistrationResult()
+    {
+    }
+
+    [GenerateSerializer, Immutable, Alias("identity.RegistrationResult.Registered")]
+    public sealed record Registered([property: Id(0)] Guid UserId, [property: Id(1)] string Username) : RegistrationResult;
+
+    [GenerateSerializer, Immutable, Alias("identity.RegistrationResult.UsernameTaken")]
+    public sealed record UsernameTaken : RegistrationResult;
+
+    [GenerateSerializer, Immutable, Alias("identity.RegistrationResult.EmailTaken")]
+    public sealed record EmailTaken : RegistrationResult;
+
+    /// <summary>Field name to message, for every field that failed.</summary>
+    [GenerateSerializer, Immutable, Alias("identity.RegistrationResult.Invalid")]
+    public sealed record Invalid([property: Id(0)] IReadOnlyDictionary<string, string> Errors) : RegistrationResult;
+}
+
+/// <summary>Why a login was refused. Logged for audit; never shown to the client, which sees one answer.</summary>
+[GenerateSerializer, Alias("identity.LoginRejection")]
+public enum LoginRejection
+{
+    UnknownUser = 0,
+    WrongPassword = 1,
+    LockedOut = 2,
+    Disabled = 3,
+}
+
+/// <summary>Outcome of a login.</summary>
+[GenerateSerializer, Immutable, Alias("identity.LoginResult")]
+public abstract record LoginResult
+{
+    private LoginResult()
+    {
+    }
+
+    [GenerateSerializer, Immutable, Alias("identity.LoginResult.Succeeded")]
+    public sealed record Succeeded([property: Id(0)] Guid UserId, [property: Id(1)] IssuedTokens Tokens) : LoginResult;
+
+    [GenerateSerializer, Immutable, Alias("identity.LoginResult.Rejected")]
+    public sealed record Rejected([property: Id(0)] LoginRejection Reason) : LoginResult;
+}
+
+/// <summary>Outcome of a password change.</summary>
+[GenerateSerializer, Immutable, Alias("identity.PasswordChangeResult")]
+public abstract record PasswordChangeResult
+{
+    private PasswordChangeResult()
+    {
+    }
+
+    /// <summary>Changed; <paramref name="SessionsEnded"/> other sessions were ended.</summary>
+    [GenerateSerializer, Immutable, Alias("identity.PasswordChangeResult.Changed")]
+    public sealed record Changed([property: Id(0)] int SessionsEnded) : PasswordChangeResult;
+
+    /// <summary>The current password was wrong, or the account is locked out (indistinguishable).</summary>
+    [GenerateSerializer, Immutable, Alias("identity.PasswordChangeResult.CurrentPasswordRejected")]
+    public sealed record CurrentPasswordRejected : PasswordChangeResult;
+
+    [GenerateSerializer, Immutable, Alias("identity.PasswordChangeResult.InvalidNewPassword")]
+    public sealed record InvalidNewPassword([property: Id(0)] string Error) : PasswordChangeResult;
+
+    /// <summary>There is no such account.</summary>
+    [GenerateSerializer, Immutable, Alias("identity.PasswordChangeResult.UnknownUser")]
+    public sealed record UnknownUser : PasswordChangeResult;
+}
+
+/// <summary>Failed-login state of an account.</summary>
+[GenerateSerializer, Immutable, Alias("identity.LockoutStatus")]
+public sealed record LockoutStatus(
+    [property: Id(0)] int ConsecutiveFailures,
+    [property: Id(1)] int LockoutsSinceLastSuccess,
+    [property: Id(2)] DateTimeOffset? LockedUntil);

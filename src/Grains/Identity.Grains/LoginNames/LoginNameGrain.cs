@@ -1,0 +1,71 @@
+using Identity.Contracts.LoginNames;
+using Identity.Contracts.Passwords;
+using Identity.Contracts.Sessions;
+using Identity.Contracts.Users;
+using Identity.Grains.Hosting;
+using Identity.Grains.Passwords;
+using Identity.Grains.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Identity.Grains.LoginNames;
+
+/// <summary>One normalized login name and its owner. See <see cref="ILoginNameGrain"/>.</summary>
+public sealed class LoginNameGrain(
+    [PersistentState(IdentityStorage.LoginNameState, IdentityStorage.ProviderName)] IPersistentState<LoginNameState> state,
+    IPasswordHasher hasher,
+    [FromKeyedServices(IdentityClock.Key)] TimeProvider time,
+    ILogger<LoginNameGrain> logger) : Grain, ILoginNameGrain, ILoginNameRegistryGrain
+{
+    /// <summary>
+    /// A claim whose account never got created (the registration failed half-way) is given up to a
+    /// new claimant after this long. Long enough for any registration still in flight to finish.
+    /// </summary>
+    internal static readonly TimeSpan AbandonedClaimAge = TimeSpan.FromMinutes(2);
+
+    public Task<Guid?> ResolveAsync() => Task.FromResult(state.State.UserId);
+
+    public async Task<LoginResult> LoginAsync(Password password, ClientContext client)
+    {
+        if (state.State.UserId is { } userId)
+        {
+            return await GrainFactory.GetGrain<IUserGrain>(userId).LoginAsync(password, client);
+        }
+
+        await hasher.SpendVerificationCostAsync(password);
+        return new LoginResult.Rejected(LoginRejection.UnknownUser);
+    }
+
+    public async Task<bool> ClaimAsync(Guid userId)
+    {
+        var now = time.GetUtcNow();
+        if (state.State.UserId is { } owner && owner != userId)
+        {
+            var abandoned = now - state.State.ClaimedAt > AbandonedClaimAge
+                && !await GrainFactory.GetGrain<IUserGrain>(owner).ExistsAsync();
+            if (!abandoned)
+            {
+                return false;
+            }
+        }
+
+        if (state.State.UserId == userId)
+        {
+            return true;
+        }
+
+        var before = new LoginNameState { UserId = state.State.UserId, ClaimedAt = state.State.ClaimedAt };
+        state.State.UserId = userId;
+        state.State.ClaimedAt = now;
+        await state.WriteOrRestoreAsync(before, this, logger);
+        return true;
+    }
+
+    public async Task ReleaseAsync(Guid userId)
+    {
+        if (state.State.UserId == userId)
+        {
+            await state.ClearOrThrowAsync(this, logger);
+        }
+    }
+}

@@ -1,0 +1,10 @@
+namespace Identity.Grains.LoginNames;
+
+/// <summary>Who owns a login name, and since when.</summary>
+[GenerateSerializer, Alias("identity.LoginNameState")]
+public sealed class LoginNameState
+{
+    [Id(0)] public Guid? UserId { get; set; }
+
+    [Id(1)] public DateTimeOffset ClaimedAt { get; set; }
+}

@@ -1,0 +1,25 @@
+using Identity.Contracts.Sessions;
+
+namespace Identity.Grains.Sessions;
+
+/// <summary>What a new session is started with.</summary>
+[GenerateSerializer, Immutable, Alias("identity.SessionStart")]
+public sealed record SessionStart(
+    [property: Id(0)] Guid UserId,
+    [property: Id(1)] string Username,
+    [property: Id(2)] ClientContext Client);
+
+/// <summary>
+/// Starting and ending sessions on behalf of their user grain. Internal to the grid: sessions are
+/// only ever started by a successful login.
+/// </summary>
+[Alias("identity.ISessionLifecycleGrain")]
+public interface ISessionLifecycleGrain : IGrainWithGuidKey
+{
+    [Alias("Start")]
+    Task<IssuedTokens> StartAsync(SessionStart start);
+
+    /// <summary>Ends the session without telling the user grain (which is the caller). Idempotent.</summary>
+    [Alias("End")]
+    Task<bool> EndAsync(SessionEndReason reason);
+}

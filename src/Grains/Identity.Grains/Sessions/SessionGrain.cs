@@ -1,0 +1,238 @@
+using Identity.Contracts.Sessions;
+using Identity.Grains.Hosting;
+using Identity.Grains.Storage;
+using Identity.Grains.Users;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Serialization;
+
+namespace Identity.Grains.Sessions;
+
+/// <summary>
+/// One session. Validation reads only memory; every change a caller is told about (start,
+/// rotation, end) is in storage before the call returns. Ending a session deletes its row, so a
+/// revoked token can never come back after a restart.
+/// </summary>
+public sealed partial class SessionGrain(
+    [PersistentState(IdentityStorage.SessionState, IdentityStorage.ProviderName)] IPersistentState<SessionState> state,
+    [FromKeyedServices(IdentityClock.Key)] TimeProvider time,
+    IOptions<SessionOptions> options,
+    DeepCopier<SessionState> copier,
+    ILogger<SessionGrain> logger) : Grain, ISessionGrain, ISessionLifecycleGrain
+{
+    private readonly SessionOptions _options = options.Value;
+    private Guid _sessionId;
+    private DateTimeOffset _lastSeenInStorage;
+    private IGrainTimer? _lastSeenWrite;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _sessionId = this.GetPrimaryKey();
+        _lastSeenInStorage = state.State.LastSeenAt;
+        return Task.CompletedTask;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (state.State.IsStarted && state.State.LastSeenAt > _lastSeenInStorage)
+        {
+            await WriteLastSeenAsync();
+        }
+    }
+
+    public ValueTask<SessionView?> ValidateAccessTokenAsync(TokenDigest accessDigest)
+    {
+        var session = state.State;
+        var now = time.GetUtcNow();
+        if (!session.AccessDigest.FixedTimeEquals(accessDigest)
+            || !session.IsLive(now, _options)
+            || now >= _options.AccessExpiryOf(session.CreatedAt, session.AccessIssuedAt))
+        {
+            return ValueTask.FromResult<SessionView?>(null);
+        }
+
+        session.LastSeenAt = now;
+        ScheduleLastSeenWrite();
+        return ValueTask.FromResult<SessionView?>(new SessionView(
+            _sessionId,
+            session.UserId,
+            session.Username,
+            session.CreatedAt,
+            _options.ExpiryOf(session.CreatedAt, now),
+            session.AccessIssuedAt,
+            _options.AccessExpiryOf(session.CreatedAt, session.AccessIssuedAt)));
+    }
+
+    public async Task<IssuedTokens> StartAsync(SessionStart start)
+    {
+        if (state.State.IsStarted)
+        {
+            throw new InvalidOperationException($"Session {_sessionId} has already started.");
+        }
+
+        var now = time.GetUtcNow();
+        var before = copier.Copy(state.State);
+        state.State.Start(start, now);
+        var tokens = IssueTokens(now);
+        await state.WriteOrRestoreAsync(before, this, logger);
+        _lastSeenInStorage = now;
+        LogStarted(logger, _sessionId, start.UserId);
+        return tokens;
+    }
+
+    public async Task<RefreshResult> RefreshAsync(TokenDigest refreshDigest, ClientContext client)
+    {
+        var session = state.State;
+        var now = time.GetUtcNow();
+        if (!session.IsLive(now, _options))
+        {
+            return new RefreshResult.Rejected();
+        }
+
+        if (session.RefreshDigest.FixedTimeEquals(refreshDigest))
+        {
+            var before = copier.Copy(session);
+            var tokens = IssueTokens(now);
+            session.UserAgent = client.UserAgent ?? session.UserAgent;
+            session.IpAddress = client.IpAddress ?? session.IpAddress;
+            await state.WriteOrRestoreAsync(before, this, logger);
+            _lastSeenInStorage = now;
+            return new RefreshResult.Rotated(tokens);
+        }
+
+        if (session.IsRotatedRefreshToken(refreshDigest))
+        {
+            LogRefreshTokenReused(logger, _sessionId, session.UserId);
+            await EndAndNotifyOwnerAsync(SessionEndReason.RefreshTokenReused);
+            return new RefreshResult.ReuseDetected();
+        }
+
+        return new RefreshResult.Rejected();
+    }
+
+    public async Task<bool> LogoutAsync(TokenDigest accessDigest)
+    {
+        var session = state.State;
+        if (!session.AccessDigest.FixedTimeEquals(accessDigest) || !session.IsLive(time.GetUtcNow(), _options))
+        {
+            return false;
+        }
+
+        await EndAndNotifyOwnerAsync(SessionEndReason.Logout);
+        return true;
+    }
+
+    public async Task<bool> RevokeAsync(SessionEndReason reason)
+    {
+        if (!state.State.IsStarted)
+        {
+            return false;
+        }
+
+        await EndAndNotifyOwnerAsync(reason);
+        return true;
+    }
+
+    public async Task<bool> EndAsync(SessionEndReason reason)
+    {
+        if (!state.State.IsStarted)
+        {
+            return false;
+        }
+
+        await EndCoreAsync(reason);
+        return true;
+    }
+
+    public Task<SessionSummary?> GetSummaryAsync()
+    {
+        var session = state.State;
+        if (!session.IsLive(time.GetUtcNow(), _options))
+        {
+            return Task.FromResult<SessionSummary?>(null);
+        }
+
+        return Task.FromResult<SessionSummary?>(new SessionSummary(
+            _sessionId,
+            session.CreatedAt,
+            session.LastSeenAt,
+            _options.ExpiryOf(session.CreatedAt, session.LastSeenAt),
+            session.UserAgent,
+            session.IpAddress));
+    }
+
+    private IssuedTokens IssueTokens(DateTimeOffset now)
+    {
+        var sessionId = _sessionId;
+        var (accessToken, accessDigest) = SessionToken.Issue(sessionId, TokenKind.Access);
+        var (refreshToken, refreshDigest) = SessionToken.Issue(sessionId, TokenKind.Refresh);
+        state.State.InstallTokens(accessDigest, refreshDigest, now);
+        return new IssuedTokens(sessionId, accessToken, refreshToken, now, _options.AccessExpiryOf(state.State.CreatedAt, now));
+    }
+
+    private async Task EndAndNotifyOwnerAsync(SessionEndReason reason)
+    {
+        var userId = state.State.UserId;
+        await EndCoreAsync(reason);
+        await GrainFactory.GetGrain<IUserSessionIndexGrain>(userId).OnSessionEndedAsync(_sessionId);
+    }
+
+    private async Task EndCoreAsync(SessionEndReason reason)
+    {
+        var userId = state.State.UserId;
+        await state.ClearOrThrowAsync(this, logger);
+        _lastSeenWrite?.Dispose();
+        _lastSeenWrite = null;
+        LogEnded(logger, _sessionId, userId, reason);
+    }
+
+    private void ScheduleLastSeenWrite()
+    {
+        _lastSeenWrite ??= this.RegisterGrainTimer(
+            static (grain, _) => grain.WriteLastSeenFromTimerAsync(),
+            this,
+            new GrainTimerCreationOptions(_options.LastSeenWriteInterval, Timeout.InfiniteTimeSpan) { KeepAlive = false });
+    }
+
+    private async Task WriteLastSeenFromTimerAsync()
+    {
+        _lastSeenWrite?.Dispose();
+        _lastSeenWrite = null;
+        if (state.State.IsStarted && state.State.LastSeenAt > _lastSeenInStorage && !await WriteLastSeenAsync())
+        {
+            ScheduleLastSeenWrite();
+        }
+    }
+
+    /// <summary>Persists "last seen"; a failure only costs precision, so it is logged, not thrown.</summary>
+    private async Task<bool> WriteLastSeenAsync()
+    {
+        var lastSeen = state.State.LastSeenAt;
+        try
+        {
+            await state.WriteStateAsync();
+            _lastSeenInStorage = lastSeen;
+            return true;
+        }
+#pragma warning disable CA1031 // Last-seen is best effort by design; the next attempt retries it.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogLastSeenWriteFailed(logger, ex, _sessionId);
+            return false;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId} started for user {UserId}")]
+    private static partial void LogStarted(ILogger logger, Guid sessionId, Guid userId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId} of user {UserId} ended: {Reason}")]
+    private static partial void LogEnded(ILogger logger, Guid sessionId, Guid userId, SessionEndReason reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refresh token reuse on session {SessionId} of user {UserId}; ending the session")]
+    private static partial void LogRefreshTokenReused(ILogger logger, Guid sessionId, Guid userId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not write last-seen of session {SessionId}; will retry")]
+    private static partial void LogLastSeenWriteFailed(ILogger logger, Exception exception, Guid sessionId);
+}

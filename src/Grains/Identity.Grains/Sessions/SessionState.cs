@@ -1,0 +1,84 @@
+using System.Text.Json.Serialization;
+using Identity.Contracts.Sessions;
+
+namespace Identity.Grains.Sessions;
+
+/// <summary>
+/// Persisted state of one session. Only digests of the token secrets are kept. Lifetimes are not
+/// stored: expiry is derived from <see cref="SessionOptions"/>, so changing a lifetime applies to
+/// existing sessions too. An ended session has no state at all (its row is deleted).
+/// </summary>
+[GenerateSerializer, Alias("identity.SessionState")]
+public sealed class SessionState
+{
+    /// <summary>A rotated refresh token is recognised as reused for this many later rotations.</summary>
+    public const int RotatedRefreshTokensRemembered = 5;
+
+    [Id(0)] public Guid UserId { get; set; }
+
+    /// <summary>Copied from the user at login (usernames never change) so validation needs no second grain.</summary>
+    [Id(1)] public string Username { get; set; } = string.Empty;
+
+    [Id(2)] public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>Last validation or refresh. Written lazily; see <see cref="SessionOptions.LastSeenWriteInterval"/>.</summary>
+    [Id(3)] public DateTimeOffset LastSeenAt { get; set; }
+
+    [Id(4)] public TokenDigest AccessDigest { get; set; }
+
+    [Id(5)] public DateTimeOffset AccessIssuedAt { get; set; }
+
+    [Id(6)] public TokenDigest RefreshDigest { get; set; }
+
+    /// <summary>Digests of earlier refresh tokens, newest first, for reuse detection.</summary>
+    [Id(7)] public List<TokenDigest> RotatedRefreshDigests { get; set; } = [];
+
+    [Id(8)] public string? UserAgent { get; set; }
+
+    [Id(9)] public string? IpAddress { get; set; }
+
+    [JsonIgnore]
+    public bool IsStarted => UserId != Guid.Empty;
+
+    public bool IsLive(DateTimeOffset now, SessionOptions options) =>
+        IsStarted && now < options.ExpiryOf(CreatedAt, LastSeenAt);
+
+    public void Start(SessionStart start, DateTimeOffset now)
+    {
+        UserId = start.UserId;
+        Username = start.Username;
+        CreatedAt = now;
+        LastSeenAt = now;
+        UserAgent = start.Client.UserAgent;
+        IpAddress = start.Client.IpAddress;
+    }
+
+    /// <summary>Installs a new token pair; the refresh token it replaces is remembered for reuse detection.</summary>
+    public void InstallTokens(TokenDigest access, TokenDigest refresh, DateTimeOffset now)
+    {
+        if (!RefreshDigest.IsEmpty)
+        {
+            RotatedRefreshDigests.Insert(0, RefreshDigest);
+            if (RotatedRefreshDigests.Count > RotatedRefreshTokensRemembered)
+            {
+                RotatedRefreshDigests.RemoveRange(RotatedRefreshTokensRemembered, RotatedRefreshDigests.Count - RotatedRefreshTokensRemembered);
+            }
+        }
+
+        AccessDigest = access;
+        AccessIssuedAt = now;
+        RefreshDigest = refresh;
+        LastSeenAt = now;
+    }
+
+    public bool IsRotatedRefreshToken(in TokenDigest digest)
+    {
+        var found = false;
+        foreach (var rotated in RotatedRefreshDigests)
+        {
+            found |= rotated.FixedTimeEquals(digest);
+        }
+
+        return found;
+    }
+}

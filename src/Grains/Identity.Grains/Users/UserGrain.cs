@@ -1,0 +1,346 @@
+using System.Text;
+using Identity.Contracts.LoginNames;
+using Identity.Contracts.Passwords;
+using Identity.Contracts.Sessions;
+using Identity.Contracts.Users;
+using Identity.Grains.Hosting;
+using Identity.Grains.LoginNames;
+using Identity.Grains.Passwords;
+using Identity.Grains.Sessions;
+using Identity.Grains.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Serialization;
+
+namespace Identity.Grains.Users;
+
+/// <summary>
+/// One account. Not reentrant: logins for one user are checked one after another, so the failure
+/// count is exact however many arrive at once. The password hash itself runs on the hashing
+/// threads (<see cref="IPasswordHasher"/>), not on the grain scheduler, while this grain waits.
+/// </summary>
+public sealed partial class UserGrain(
+    [PersistentState(IdentityStorage.UserState, IdentityStorage.ProviderName)] IPersistentState<UserState> state,
+    IPasswordHasher hasher,
+    [FromKeyedServices(IdentityClock.Key)] TimeProvider time,
+    IOptions<SessionOptions> sessionOptions,
+    IOptions<LockoutOptions> lockoutOptions,
+    IOptions<PasswordOptions> passwordOptions,
+    DeepCopier<UserState> copier,
+    ILogger<UserGrain> logger) : Grain, IUserGrain, IUserSessionIndexGrain
+{
+    private Guid UserId => this.GetPrimaryKey();
+
+    public Task<bool> ExistsAsync() => Task.FromResult(state.State.IsRegistered);
+
+    public async Task<RegistrationResult> RegisterAsync(Registration registration)
+    {
+        if (state.State.IsRegistered)
+        {
+            throw new InvalidOperationException($"User {UserId} is already registered.");
+        }
+
+        var errors = new Dictionary<string, string>();
+        if (!LoginName.TryNormalizeUsername(registration.Username, out var username, out var usernameError))
+        {
+            errors["username"] = usernameError!;
+        }
+
+        var email = string.Empty;
+        if (registration.Email is not null && !LoginName.TryNormalizeEmail(registration.Email, out email, out var emailError))
+        {
+            errors["email"] = emailError!;
+        }
+
+        if (PasswordText.Validate(registration.Password.Value, passwordOptions.Value.MinLength) is { } passwordError)
+        {
+            errors["password"] = passwordError;
+        }
+
+        if (errors.Count > 0)
+        {
+            return new RegistrationResult.Invalid(errors);
+        }
+
+        // Names are claimed before the costly hash so a taken name is refused at once.
+        var usernameClaim = GrainFactory.GetGrain<ILoginNameRegistryGrain>(LoginName.UsernameKey(username));
+        if (!await usernameClaim.ClaimAsync(UserId))
+        {
+            return new RegistrationResult.UsernameTaken();
+        }
+
+        var emailClaim = registration.Email is null ? null : GrainFactory.GetGrain<ILoginNameRegistryGrain>(LoginName.EmailKey(email));
+        try
+        {
+            if (emailClaim is not null && !await emailClaim.ClaimAsync(UserId))
+            {
+                await usernameClaim.ReleaseAsync(UserId);
+                return new RegistrationResult.EmailTaken();
+            }
+
+            var passwordHash = await hasher.HashAsync(registration.Password);
+            var before = copier.Copy(state.State);
+            var displayName = registration.Username.Normalize(NormalizationForm.FormC);
+            state.State.Register(displayName, registration.Email?.Normalize(NormalizationForm.FormC), passwordHash, time.GetUtcNow());
+            await state.WriteOrRestoreAsync(before, this, logger);
+            LogRegistered(logger, UserId);
+            return new RegistrationResult.Registered(UserId, displayName);
+        }
+        catch
+        {
+            // Best effort: if the release fails too, the claim is abandoned and reclaimable later.
+            await ReleaseQuietlyAsync(usernameClaim);
+            if (emailClaim is not null)
+            {
+                await ReleaseQuietlyAsync(emailClaim);
+            }
+
+            throw;
+        }
+    }
+
+    public async Task<LoginResult> LoginAsync(Password password, ClientContext client)
+    {
+        var user = state.State;
+        var now = time.GetUtcNow();
+        if (password.Value.Length > Password.MaxLength * 2)
+        {
+            // Cannot be anyone's password; refused before any hashing, whoever the account is.
+            return new LoginResult.Rejected(LoginRejection.WrongPassword);
+        }
+
+        if (!user.IsRegistered || user.Status != UserStatus.Active)
+        {
+            await hasher.SpendVerificationCostAsync(password);
+            return Rejected(user.IsRegistered ? LoginRejection.Disabled : LoginRejection.UnknownUser);
+        }
+
+        if (user.IsLockedOut(now))
+        {
+            await hasher.SpendVerificationCostAsync(password);
+            return Rejected(LoginRejection.LockedOut);
+        }
+
+        var verification = await hasher.VerifyAsync(password, user.PasswordHash!);
+        if (!verification.Succeeded)
+        {
+            await RecordFailureAsync(time.GetUtcNow());
+            return Rejected(LoginRejection.WrongPassword);
+        }
+
+        var rehashed = verification.NeedsRehash ? await hasher.HashAsync(password) : null;
+        now = time.GetUtcNow();
+        var before = copier.Copy(state.State);
+        state.State.RecordSuccessfulLogin();
+        if (rehashed is not null)
+        {
+            state.State.ChangePassword(rehashed, state.State.PasswordChangedAt);
+        }
+
+        var sessionId = Guid.NewGuid();
+        var evicted = state.State.AddSession(sessionId, now, sessionOptions.Value.MaxSessionsPerUser);
+        // Sessions leaving the list end first: a session must never be live without being listed.
+        await EndSessionsAsync(evicted, SessionEndReason.EvictedBySessionLimit, before);
+        await state.WriteOrRestoreAsync(before, this, logger);
+
+        var tokens = await GrainFactory.GetGrain<ISessionLifecycleGrain>(sessionId)
+            .StartAsync(new SessionStart(UserId, state.State.Username!, client));
+        return new LoginResult.Succeeded(UserId, tokens);
+    }
+
+    public async Task<PasswordChangeResult> ChangePasswordAsync(Password currentPassword, Password newPassword, Guid keepSessionId)
+    {
+        var user = state.State;
+        if (!user.IsRegistered)
+        {
+            return new PasswordChangeResult.UnknownUser();
+        }
+
+        if (PasswordText.Validate(newPassword.Value, passwordOptions.Value.MinLength) is { } error)
+        {
+            return new PasswordChangeResult.InvalidNewPassword(error);
+        }
+
+        if (currentPassword.Value.Length > Password.MaxLength * 2)
+        {
+            return new PasswordChangeResult.CurrentPasswordRejected();
+        }
+
+        if (user.IsLockedOut(time.GetUtcNow()))
+        {
+            await hasher.SpendVerificationCostAsync(currentPassword);
+            return new PasswordChangeResult.CurrentPasswordRejected();
+        }
+
+        var verification = await hasher.VerifyAsync(currentPassword, user.PasswordHash!);
+        if (!verification.Succeeded)
+        {
+            await RecordFailureAsync(time.GetUtcNow());
+            return new PasswordChangeResult.CurrentPasswordRejected();
+        }
+
+        var newHash = await hasher.HashAsync(newPassword);
+        var before = copier.Copy(state.State);
+        var others = state.State.RemoveSessionsExcept(keepSessionId);
+        await EndSessionsAsync(others, SessionEndReason.PasswordChanged, before);
+        state.State.ChangePassword(newHash, time.GetUtcNow());
+        await state.WriteOrRestoreAsync(before, this, logger);
+        LogPasswordChanged(logger, UserId, others.Count);
+        return new PasswordChangeResult.Changed(others.Count);
+    }
+
+    public async Task<IReadOnlyList<SessionSummary>> ListSessionsAsync()
+    {
+        var summaries = await Task.WhenAll(state.State.Sessions.Select(s => GrainFactory.GetGrain<ISessionGrain>(s.SessionId).GetSummaryAsync()));
+        return [.. summaries.OfType<SessionSummary>().OrderBy(s => s.CreatedAt)];
+    }
+
+    public async Task<bool> EndSessionAsync(Guid sessionId)
+    {
+        if (!state.State.HasSession(sessionId))
+        {
+            return false;
+        }
+
+        var before = copier.Copy(state.State);
+        state.State.RemoveSession(sessionId);
+        await EndSessionsAsync([sessionId], SessionEndReason.RevokedByOwner, before);
+        await state.WriteOrRestoreAsync(before, this, logger);
+        return true;
+    }
+
+    public async Task<int> EndOtherSessionsAsync(Guid keepSessionId)
+    {
+        var before = copier.Copy(state.State);
+        var others = state.State.RemoveSessionsExcept(keepSessionId);
+        if (others.Count == 0)
+        {
+            return 0;
+        }
+
+        await EndSessionsAsync(others, SessionEndReason.RevokedByOwner, before);
+        await state.WriteOrRestoreAsync(before, this, logger);
+        return others.Count;
+    }
+
+    public async Task DisableAsync()
+    {
+        if (!state.State.IsRegistered || state.State.Status == UserStatus.Disabled)
+        {
+            return;
+        }
+
+        var before = copier.Copy(state.State);
+        var sessions = state.State.RemoveSessionsExcept(Guid.Empty);
+        await EndSessionsAsync(sessions, SessionEndReason.AccountDisabled, before);
+        state.State.Status = UserStatus.Disabled;
+        await state.WriteOrRestoreAsync(before, this, logger);
+        LogStatusChanged(logger, UserId, UserStatus.Disabled);
+    }
+
+    public async Task EnableAsync()
+    {
+        if (!state.State.IsRegistered || state.State.Status == UserStatus.Active)
+        {
+            return;
+        }
+
+        var before = copier.Copy(state.State);
+        state.State.Status = UserStatus.Active;
+        state.State.RecordSuccessfulLogin();
+        await state.WriteOrRestoreAsync(before, this, logger);
+        LogStatusChanged(logger, UserId, UserStatus.Active);
+    }
+
+    public Task<LockoutStatus> GetLockoutStatusAsync() => Task.FromResult(new LockoutStatus(
+        state.State.ConsecutiveFailures, state.State.LockoutsSinceLastSuccess, state.State.LockedUntil));
+
+    public async Task OnSessionEndedAsync(Guid sessionId)
+    {
+        if (!state.State.HasSession(sessionId))
+        {
+            return;
+        }
+
+        var before = copier.Copy(state.State);
+        state.State.RemoveSession(sessionId);
+        try
+        {
+            await state.WriteOrRestoreAsync(before, this, logger);
+        }
+        catch (Contracts.Errors.IdentityUnavailableException)
+        {
+            // One-way notification: nobody waits for it. The stale id points at a session that has no
+            // state any more, so it is never listed, and it is dropped with the next change.
+        }
+    }
+
+    private async Task RecordFailureAsync(DateTimeOffset now)
+    {
+        var before = copier.Copy(state.State);
+        state.State.RecordFailedLogin(now, lockoutOptions.Value);
+        await state.WriteOrRestoreAsync(before, this, logger);
+        if (state.State.LockedUntil is { } until && state.State.ConsecutiveFailures == 0)
+        {
+            LogLockedOut(logger, UserId, until);
+        }
+    }
+
+    /// <summary>Ends sessions in parallel; if any cannot be ended, memory is put back to <paramref name="before"/> and the failure surfaces.</summary>
+    private async Task EndSessionsAsync(IReadOnlyList<Guid> sessionIds, SessionEndReason reason, UserState before)
+    {
+        if (sessionIds.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await Task.WhenAll(sessionIds.Select(id => GrainFactory.GetGrain<ISessionLifecycleGrain>(id).EndAsync(reason)));
+        }
+        catch
+        {
+            state.State = before;
+            throw;
+        }
+    }
+
+    private LoginResult.Rejected Rejected(LoginRejection reason)
+    {
+        LogLoginRejected(logger, UserId, reason);
+        return new LoginResult.Rejected(reason);
+    }
+
+    private async Task ReleaseQuietlyAsync(ILoginNameRegistryGrain claim)
+    {
+        try
+        {
+            await claim.ReleaseAsync(UserId);
+        }
+#pragma warning disable CA1031 // The original failure is what the caller must see; an abandoned claim is reclaimable.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogReleaseFailed(logger, ex, UserId);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "User {UserId} registered")]
+    private static partial void LogRegistered(ILogger logger, Guid userId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Login rejected for user {UserId}: {Reason}")]
+    private static partial void LogLoginRejected(ILogger logger, Guid userId, LoginRejection reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "User {UserId} locked out until {LockedUntil}")]
+    private static partial void LogLockedOut(ILogger logger, Guid userId, DateTimeOffset lockedUntil);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "User {UserId} changed password; {SessionsEnded} other sessions ended")]
+    private static partial void LogPasswordChanged(ILogger logger, Guid userId, int sessionsEnded);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "User {UserId} is now {Status}")]
+    private static partial void LogStatusChanged(ILogger logger, Guid userId, UserStatus status);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not release a login-name claim of user {UserId}")]
+    private static partial void LogReleaseFailed(ILogger logger, Exception exception, Guid userId);
+}

@@ -1,0 +1,115 @@
+using System.Text.Json.Serialization;
+
+namespace Identity.Grains.Users;
+
+/// <summary>Whether an account may sign in.</summary>
+[GenerateSerializer, Alias("identity.UserStatus")]
+public enum UserStatus
+{
+    Active = 0,
+    Disabled = 1,
+}
+
+/// <summary>A session the user holds, as the user grain tracks it.</summary>
+[GenerateSerializer, Alias("identity.UserSessionRef")]
+public sealed record UserSessionRef([property: Id(0)] Guid SessionId, [property: Id(1)] DateTimeOffset CreatedAt);
+
+/// <summary>
+/// Persisted state of one account, with the rules that change it. The user grain takes a copy
+/// before a change and puts it back if the write fails.
+/// </summary>
+[GenerateSerializer, Alias("identity.UserState")]
+public sealed class UserState
+{
+    /// <summary>The username as registered (display form). Null until registered.</summary>
+    [Id(0)] public string? Username { get; set; }
+
+    /// <summary>The email as registered, if any.</summary>
+    [Id(1)] public string? Email { get; set; }
+
+    /// <summary>Argon2id hash in PHC format; the password itself is never stored.</summary>
+    [Id(2)] public string? PasswordHash { get; set; }
+
+    [Id(3)] public UserStatus Status { get; set; }
+
+    [Id(4)] public DateTimeOffset CreatedAt { get; set; }
+
+    [Id(5)] public int ConsecutiveFailures { get; set; }
+
+    [Id(6)] public int LockoutsSinceLastSuccess { get; set; }
+
+    [Id(7)] public DateTimeOffset? LockedUntil { get; set; }
+
+    /// <summary>Live (or not yet pruned) sessions, oldest first. Bounded by <c>Sessions:MaxSessionsPerUser</c>.</summary>
+    [Id(8)] public List<UserSessionRef> Sessions { get; set; } = [];
+
+    [Id(9)] public DateTimeOffset PasswordChangedAt { get; set; }
+
+    [JsonIgnore]
+    public bool IsRegistered => Username is not null && PasswordHash is not null;
+
+    public bool IsLockedOut(DateTimeOffset now) => LockedUntil is { } until && now < until;
+
+    public void Register(string username, string? email, string passwordHash, DateTimeOffset now)
+    {
+        Username = username;
+        Email = email;
+        PasswordHash = passwordHash;
+        Status = UserStatus.Active;
+        CreatedAt = now;
+        PasswordChangedAt = now;
+    }
+
+    /// <summary>Counts a failed password check; locks the account when the limit is reached.</summary>
+    public void RecordFailedLogin(DateTimeOffset now, LockoutOptions lockout)
+    {
+        ConsecutiveFailures++;
+        if (ConsecutiveFailures >= lockout.MaxFailedAttempts)
+        {
+            LockoutsSinceLastSuccess++;
+            LockedUntil = now + lockout.DurationOf(LockoutsSinceLastSuccess);
+            ConsecutiveFailures = 0;
+        }
+    }
+
+    public void RecordSuccessfulLogin()
+    {
+        ConsecutiveFailures = 0;
+        LockoutsSinceLastSuccess = 0;
+        LockedUntil = null;
+    }
+
+    /// <summary>Adds a session; returns the oldest ones that no longer fit under <paramref name="maxSessions"/>.</summary>
+    public IReadOnlyList<Guid> AddSession(Guid sessionId, DateTimeOffset now, int maxSessions)
+    {
+        Sessions.Add(new UserSessionRef(sessionId, now));
+        var excess = Sessions.Count - maxSessions;
+        if (excess <= 0)
+        {
+            return [];
+        }
+
+        var evicted = Sessions.Take(excess).Select(s => s.SessionId).ToList();
+        Sessions.RemoveRange(0, excess);
+        return evicted;
+    }
+
+    public bool HasSession(Guid sessionId) => Sessions.Exists(s => s.SessionId == sessionId);
+
+    public bool RemoveSession(Guid sessionId) => Sessions.RemoveAll(s => s.SessionId == sessionId) > 0;
+
+    /// <summary>Keeps only <paramref name="keepSessionId"/>; returns the ids removed.</summary>
+    public IReadOnlyList<Guid> RemoveSessionsExcept(Guid keepSessionId)
+    {
+        var removed = Sessions.Where(s => s.SessionId != keepSessionId).Select(s => s.SessionId).ToList();
+        Sessions.RemoveAll(s => s.SessionId != keepSessionId);
+        return removed;
+    }
+
+    public void ChangePassword(string passwordHash, DateTimeOffset now)
+    {
+        PasswordHash = passwordHash;
+        PasswordChangedAt = now;
+        RecordSuccessfulLogin();
+    }
+}

@@ -1,0 +1,63 @@
+using Identity.Grains.Hosting;
+using Identity.Grains.Passwords;
+using Identity.Grains.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Orleans.Storage;
+using Orleans.TestingHost;
+
+namespace Identity.Tests.Infrastructure;
+
+/// <summary>
+/// A two-silo in-process cluster running the real grains, with a fake identity clock, counted
+/// hashing and inspectable storage shared by both silos. Two silos, so calls between grains
+/// really cross the serializer.
+/// </summary>
+internal sealed class TestGrid : IAsyncDisposable
+{
+    private TestGrid(InProcessTestCluster cluster, FakeTimeProvider clock, TestGrainStorage storage, HashingCounts hashing)
+    {
+        Cluster = cluster;
+        Clock = clock;
+        Storage = storage;
+        Hashing = hashing;
+    }
+
+    public InProcessTestCluster Cluster { get; }
+
+    public IGrainFactory Grains => Cluster.Client;
+
+    public FakeTimeProvider Clock { get; }
+
+    public TestGrainStorage Storage { get; }
+
+    public HashingCounts Hashing { get; }
+
+    public static async Task<TestGrid> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var clock = TestClock.Create();
+        var storage = new TestGrainStorage(new IdentityStateSerializer());
+        var hashing = new HashingCounts();
+        var builder = new InProcessTestClusterBuilder(2);
+        builder.Options.ConfigureFileLogging = false;
+        builder.ConfigureHost(host => host.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>()));
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.AddIdentityGrid();
+            silo.Services.AddKeyedSingleton<TimeProvider>(IdentityClock.Key, clock);
+            silo.Services.AddKeyedSingleton<IGrainStorage>(IdentityStorage.ProviderName, storage);
+            silo.Services.AddSingleton<Argon2idPasswordHasher>();
+            silo.Services.AddSingleton<IPasswordHasher>(sp => new CountingPasswordHasher(sp.GetRequiredService<Argon2idPasswordHasher>(), hashing));
+        });
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return new TestGrid(cluster, clock, storage, hashing);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Cluster.StopAllSilosAsync();
+        await Cluster.DisposeAsync();
+    }
+}
