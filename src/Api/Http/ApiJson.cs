@@ -7,7 +7,7 @@ using Identity.Api.Features.Users;
 namespace Identity.Api.Http;
 
 /// <summary>Source-generated JSON for every request and response body: no reflection on the hot path.</summary>
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(RegisterUserRequest))]
 [JsonSerializable(typeof(UserCreatedResponse))]
 [JsonSerializable(typeof(ChangePasswordRequest))]

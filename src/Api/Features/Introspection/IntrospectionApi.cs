@@ -1,20 +1,21 @@
 using System.Net.Http.Headers;
 using System.Text;
+using System.Text.Json.Serialization;
 using Identity.Contracts.Sessions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
 namespace Identity.Api.Features.Introspection;
 
-/// <summary>RFC 7662 token introspection response. Inactive tokens get only <c>{"active":false}</c>.</summary>
+/// <summary>RFC 7662 token introspection response. Inactive tokens get only <c>{"active":false}</c>: nothing about why.</summary>
 public sealed record IntrospectionResponse(
     bool Active,
-    [property: System.Text.Json.Serialization.JsonPropertyName("sub")] string? Sub = null,
-    [property: System.Text.Json.Serialization.JsonPropertyName("sid")] string? Sid = null,
-    [property: System.Text.Json.Serialization.JsonPropertyName("username")] string? Username = null,
-    [property: System.Text.Json.Serialization.JsonPropertyName("exp")] long? Exp = null,
-    [property: System.Text.Json.Serialization.JsonPropertyName("iat")] long? Iat = null,
-    [property: System.Text.Json.Serialization.JsonPropertyName("token_type")] string? TokenType = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), JsonPropertyName("sub")] string? Sub = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), JsonPropertyName("sid")] string? Sid = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), JsonPropertyName("username")] string? Username = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), JsonPropertyName("exp")] long? Exp = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), JsonPropertyName("iat")] long? Iat = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), JsonPropertyName("token_type")] string? TokenType = null);
 
 /// <summary><c>POST /v1/introspect</c>: services ask whether an access token is active (RFC 7662).</summary>
 internal static class IntrospectionApi

@@ -1,0 +1,104 @@
+using System.Net;
+using System.Net.Http.Json;
+using Identity.Tests.Infrastructure;
+
+namespace Identity.Tests.Http;
+
+[TestClass]
+public sealed class LoginApiTests
+{
+    private static HttpClient s_client = null!;
+
+    [ClassInitialize]
+    public static void Connect(TestContext _) => s_client = SharedApi.CreateClient();
+
+    [TestMethod]
+    public async Task Login_returns_201_with_a_bearer_token_pair_that_is_not_cached()
+    {
+        var username = GridScenario.UniqueName();
+        (await s_client.RegisterAsync(username)).EnsureSuccessStatusCode();
+
+        var response = await s_client.LoginAsync(username);
+
+        Assert.AreEqual(HttpStatusCode.Created, response.StatusCode);
+        Assert.IsTrue(response.Headers.CacheControl?.NoStore);
+        var tokens = (await response.Content.ReadFromJsonAsync<ApiTokens>())!;
+        Assert.AreEqual("Bearer", tokens.TokenType);
+        Assert.AreEqual(3600, tokens.ExpiresIn);
+        StringAssert.StartsWith(tokens.AccessToken, "iga_");
+        StringAssert.StartsWith(tokens.RefreshToken, "igr_");
+    }
+
+    [TestMethod]
+    public async Task Login_accepts_the_email_in_place_of_the_username()
+    {
+        var email = $"{Guid.NewGuid():N}@example.com";
+        (await s_client.RegisterAsync(GridScenario.UniqueName(), email: email)).EnsureSuccessStatusCode();
+
+        var response = await s_client.LoginAsync(email.ToUpperInvariant());
+
+        Assert.AreEqual(HttpStatusCode.Created, response.StatusCode);
+    }
+
+    [TestMethod]
+    public async Task Unknown_user_wrong_password_and_locked_account_get_the_same_401()
+    {
+        var username = GridScenario.UniqueName();
+        (await s_client.RegisterAsync(username)).EnsureSuccessStatusCode();
+
+        var unknown = await s_client.LoginAsync(GridScenario.UniqueName());
+        var wrong = await s_client.LoginAsync(username, "not the password");
+        for (var i = 0; i < 9; i++)
+        {
+            await s_client.LoginAsync(username, "not the password");
+        }
+
+        var locked = await s_client.LoginAsync(username);
+
+        Assert.AreEqual(HttpStatusCode.Unauthorized, unknown.StatusCode);
+        Assert.AreEqual(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        Assert.AreEqual(HttpStatusCode.Unauthorized, locked.StatusCode);
+        var body = await unknown.ProblemWithoutTraceAsync();
+        Assert.AreEqual(body, await wrong.ProblemWithoutTraceAsync());
+        Assert.AreEqual(body, await locked.ProblemWithoutTraceAsync());
+        CollectionAssert.AreEquivalent(HeaderNames(unknown), HeaderNames(locked));
+    }
+
+    [TestMethod]
+    public async Task Lockout_ends_after_its_duration_on_the_identity_clock()
+    {
+        var username = GridScenario.UniqueName();
+        (await s_client.RegisterAsync(username)).EnsureSuccessStatusCode();
+        for (var i = 0; i < 10; i++)
+        {
+            await s_client.LoginAsync(username, "not the password");
+        }
+
+        Assert.AreEqual(HttpStatusCode.Unauthorized, (await s_client.LoginAsync(username)).StatusCode);
+        SharedApi.Host.Clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.AreEqual(HttpStatusCode.Created, (await s_client.LoginAsync(username)).StatusCode);
+    }
+
+    [TestMethod]
+    public async Task Missing_fields_are_400_and_an_over_long_password_is_refused_before_hashing()
+    {
+        var missing = await s_client.PostAsJsonAsync("/v1/sessions", new { username = "someone" });
+        var tooLong = await s_client.LoginAsync("someone", new string('x', 1025));
+
+        Assert.AreEqual(HttpStatusCode.BadRequest, missing.StatusCode);
+        CollectionAssert.AreEqual((string[])["password"], (await missing.ErrorFieldsAsync()).ToArray());
+        Assert.AreEqual(HttpStatusCode.BadRequest, tooLong.StatusCode);
+        CollectionAssert.AreEqual((string[])["password"], (await tooLong.ErrorFieldsAsync()).ToArray());
+    }
+
+    [TestMethod]
+    public async Task A_name_that_cannot_exist_is_an_ordinary_401()
+    {
+        var response = await s_client.LoginAsync("has space", GridScenario.Password);
+
+        Assert.AreEqual(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    private static string[] HeaderNames(HttpResponseMessage response) =>
+        [.. response.Headers.Select(h => h.Key).Where(h => h != "Date")];
+}

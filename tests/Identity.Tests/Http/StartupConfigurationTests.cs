@@ -1,0 +1,24 @@
+using Identity.Tests.Infrastructure;
+using Microsoft.Extensions.Options;
+
+namespace Identity.Tests.Http;
+
+/// <summary>Bad configuration stops the process at start-up with a message naming the setting.</summary>
+[TestClass]
+public sealed class StartupConfigurationTests
+{
+    [TestMethod]
+    [DataRow("Sessions:IdleTimeout", "-1.00:00:00")]
+    [DataRow("Passwords:MemoryKiB", "1024")]
+    [DataRow("Lockout:MaxFailedAttempts", "0")]
+    [DataRow("RateLimiting:LoginPerMinute", "-5")]
+    [DataRow("Introspection:Clients:0:ClientId", "no-secret-configured")]
+    public async Task The_process_refuses_to_start_and_names_the_bad_setting(string key, string value)
+    {
+        await using var host = new ApiHost(new Dictionary<string, string?> { [key] = value });
+
+        var error = Assert.Throws<OptionsValidationException>(() => host.CreateApiClient());
+
+        StringAssert.Contains(error.Message, key.Replace(":0:ClientId", ":0", StringComparison.Ordinal));
+    }
+}
