@@ -34,10 +34,12 @@ internal sealed class TestGrid : IAsyncDisposable
 
     public HashingCounts Hashing { get; }
 
-    public static async Task<TestGrid> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
+    /// <param name="settings">Configuration overrides for the silos.</param>
+    /// <param name="storage">Storage to start on, e.g. one a previous grid wrote (a restart).</param>
+    public static async Task<TestGrid> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, TestGrainStorage? storage = null)
     {
         var clock = TestClock.Create();
-        var storage = new TestGrainStorage(new IdentityStateSerializer());
+        storage ??= new TestGrainStorage(new IdentityStateSerializer());
         var hashing = new HashingCounts();
         var builder = new InProcessTestClusterBuilder(2);
         builder.Options.ConfigureFileLogging = false;
