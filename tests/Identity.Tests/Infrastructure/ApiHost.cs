@@ -30,6 +30,7 @@ internal sealed class ApiHost : WebApplicationFactory<Program>
             ["RateLimiting:LoginPerMinute"] = "0",
             ["RateLimiting:RegistrationPerMinute"] = "0",
             ["Serilog:MinimumLevel:Default"] = "Warning",
+            ["Storage:Mode"] = "Memory",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

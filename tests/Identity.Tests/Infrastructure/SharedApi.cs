@@ -1,8 +1,7 @@
 namespace Identity.Tests.Infrastructure;
 
 /// <summary>One Api host for the HTTP test classes that need no special settings; each test uses its own users.</summary>
-[TestClass]
-public static class SharedApi
+internal static class SharedApi
 {
     private static ApiHost? s_host;
 
@@ -10,7 +9,6 @@ public static class SharedApi
 
     internal static HttpClient CreateClient() => Host.CreateApiClient();
 
-    [AssemblyCleanup]
     public static async Task StopAsync()
     {
         if (s_host is not null)

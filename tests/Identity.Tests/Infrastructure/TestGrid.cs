@@ -1,6 +1,7 @@
 using Identity.Grains.Hosting;
 using Identity.Grains.Passwords;
 using Identity.Grains.Storage;
+using Identity.Grains.Storage.PostgreSql;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -36,7 +37,28 @@ internal sealed class TestGrid : IAsyncDisposable
 
     /// <param name="settings">Configuration overrides for the silos.</param>
     /// <param name="storage">Storage to start on, e.g. one a previous grid wrote (a restart).</param>
-    public static async Task<TestGrid> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, TestGrainStorage? storage = null)
+    public static Task<TestGrid> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, TestGrainStorage? storage = null) =>
+        StartAsync(settings, storage, database: null);
+
+    /// <summary>
+    /// A grid persisting to PostgreSQL through the production provider and schema (membership stays
+    /// the test cluster's). The storage janitor's own loop is parked; tests call it directly.
+    /// </summary>
+    public static async Task<TestGrid> StartOnPostgresAsync(IdentityDatabase database, IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var merged = new Dictionary<string, string?> { ["Storage:PurgeInterval"] = "3650.00:00:00" };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            merged[key] = value;
+        }
+
+        return await StartAsync(merged, storage: null, database);
+    }
+
+    /// <summary>The storage janitor of the first silo.</summary>
+    public SessionStorageJanitor Janitor => Cluster.GetSiloServiceProvider().GetRequiredService<SessionStorageJanitor>();
+
+    private static async Task<TestGrid> StartAsync(IReadOnlyDictionary<string, string?>? settings, TestGrainStorage? storage, IdentityDatabase? database)
     {
         var clock = TestClock.Create();
         storage ??= new TestGrainStorage(new IdentityStateSerializer());
@@ -48,7 +70,15 @@ internal sealed class TestGrid : IAsyncDisposable
         {
             silo.AddIdentityGrid();
             silo.Services.AddKeyedSingleton<TimeProvider>(IdentityClock.Key, clock);
-            silo.Services.AddKeyedSingleton<IGrainStorage>(IdentityStorage.ProviderName, storage);
+            if (database is null)
+            {
+                silo.Services.AddKeyedSingleton<IGrainStorage>(IdentityStorage.ProviderName, storage);
+            }
+            else
+            {
+                silo.AddIdentityPostgres(database, StorageSettings.From(silo.Configuration), clustering: false);
+            }
+
             silo.Services.AddSingleton<Argon2idPasswordHasher>();
             silo.Services.AddSingleton<IPasswordHasher>(sp => new CountingPasswordHasher(sp.GetRequiredService<Argon2idPasswordHasher>(), hashing));
         });

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Identity.Contracts.Health;
+using Identity.Grains.Storage.PostgreSql;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -14,7 +16,9 @@ internal static class HealthApi
 
     public static IServiceCollection AddIdentityHealthChecks(this IServiceCollection services)
     {
-        services.AddHealthChecks().AddCheck<GridHealthCheck>("grid", tags: [ReadyTag]);
+        services.AddHealthChecks()
+            .AddCheck<GridHealthCheck>("grid", tags: [ReadyTag])
+            .AddCheck<DatabaseHealthCheck>("database", tags: [ReadyTag]);
         return services;
     }
 
@@ -47,7 +51,29 @@ internal sealed record HealthEntry(string Status, string? Description);
 [System.Text.Json.Serialization.JsonSerializable(typeof(HealthResponse))]
 internal sealed partial class HealthJsonContext : System.Text.Json.Serialization.JsonSerializerContext;
 
-/// <summary>Ready when the cluster reports at least one active silo within two seconds.</summary>
+/// <summary>
+/// Ready when the identity database answers within two seconds. Not ready means writes
+/// (register, login, refresh, logout) are failing with 503; validations of live sessions go on.
+/// </summary>
+internal sealed class DatabaseHealthCheck(IServiceProvider services) : IHealthCheck
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
+
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        // Absent in client mode (the silos own the database) and with in-memory storage.
+        if (services.GetService<IdentityDatabase>() is not { } database)
+        {
+            return HealthCheckResult.Healthy("No database in this process.");
+        }
+
+        return await database.IsReachableAsync(Timeout, cancellationToken)
+            ? HealthCheckResult.Healthy($"PostgreSQL {database.Description} answers.")
+            : HealthCheckResult.Unhealthy($"PostgreSQL {database.Description} does not answer.");
+    }
+}
+
+/// <summary>Ready when a grain call (touching no storage) is answered within two seconds.</summary>
 internal sealed class GridHealthCheck(IGrainFactory grains) : IHealthCheck
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
@@ -56,10 +82,8 @@ internal sealed class GridHealthCheck(IGrainFactory grains) : IHealthCheck
     {
         try
         {
-            var hosts = await grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true, cancellationToken).WaitAsync(Timeout, cancellationToken);
-            return hosts.Count > 0
-                ? HealthCheckResult.Healthy($"{hosts.Count} active silo(s).")
-                : HealthCheckResult.Unhealthy("No active silo.");
+            var silo = await grains.GetGrain<IGridProbeGrain>(0).ProbeAsync().WaitAsync(Timeout, cancellationToken);
+            return HealthCheckResult.Healthy($"Silo {silo} answered.");
         }
         catch (Exception ex) when (ex is TimeoutException or OrleansException)
         {

@@ -2,10 +2,12 @@ using System.Net;
 using Identity.Grains.Passwords;
 using Identity.Grains.Sessions;
 using Identity.Grains.Storage;
+using Identity.Grains.Storage.PostgreSql;
 using Identity.Grains.Users;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 
@@ -15,21 +17,47 @@ namespace Identity.Grains.Hosting;
 public static class IdentityGridSiloBuilderExtensions
 {
     /// <summary>
-    /// Everything a grid node needs: the grains' services and options, storage, and cluster
-    /// membership, read from <paramref name="configuration"/>.
+    /// Everything a grid node needs, read from <paramref name="configuration"/>: the grains,
+    /// storage and cluster membership. With PostgreSQL storage (the default) the database — given
+    /// by <c>ConnectionStrings:Identity</c>, or a private server started here — holds both grain
+    /// state and membership, and its schema is applied before the silo starts.
     /// </summary>
     public static ISiloBuilder ConfigureIdentitySilo(this ISiloBuilder silo, IConfiguration configuration)
     {
-        silo.AddIdentityGrid();
+        var storage = StorageSettings.From(configuration);
+        if (storage.Problems() is { Count: > 0 } problems)
+        {
+            throw new OptionsValidationException(StorageSettings.Section, typeof(StorageSettings), problems);
+        }
+
         var cluster = configuration.GetSection(ClusterSettings.Section).Get<ClusterSettings>() ?? new ClusterSettings();
-        silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
-        silo.Configure<EndpointOptions>(o => o.AdvertisedIPAddress = IPAddress.Loopback);
+        silo.AddIdentityGrid();
+        silo.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = cluster.ClusterId;
+            o.ServiceId = cluster.ServiceId;
+        });
+        silo.ConfigureEndpoints(IPAddress.Loopback, cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: false);
+
+        if (storage.Mode == StorageMode.Memory)
+        {
+            silo.AddIdentityMemoryStorage();
+            silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
+            return silo;
+        }
+
+        // Configuration time is the only moment the connection string can still shape the
+        // providers' options, so the database (and a private server, if any) is ready before
+        // the host is built.
+        var database = IdentityDatabase.OpenAsync(
+            configuration.GetConnectionString(StorageSettings.ConnectionStringName), storage, Console.Out).GetAwaiter().GetResult();
+        silo.AddIdentityPostgres(database, storage);
         return silo;
     }
 
     /// <summary>
-    /// The grains' services, options and storage, without membership: for hosts that bring their
-    /// own clustering, such as the test cluster.
+    /// The grains' services and options, without storage or membership: for hosts that bring their
+    /// own, such as the test cluster.
     /// </summary>
     public static ISiloBuilder AddIdentityGrid(this ISiloBuilder silo)
     {
@@ -41,9 +69,46 @@ public static class IdentityGridSiloBuilderExtensions
         services.TryAddKeyedSingleton(IdentityClock.Key, TimeProvider.System);
         services.TryAddSingleton<IPasswordHasher, Argon2idPasswordHasher>();
         services.TryAddSingleton<IdentityStateSerializer>();
+        return silo;
+    }
 
+    /// <summary>Grain state in silo memory: lost when the process stops.</summary>
+    public static ISiloBuilder AddIdentityMemoryStorage(this ISiloBuilder silo) =>
         silo.AddMemoryGrainStorage(IdentityStorage.ProviderName, options => options.Configure<IServiceProvider>(
             (storage, provider) => storage.GrainStorageSerializer = provider.GetRequiredService<IdentityStateSerializer>()));
+
+    /// <summary>
+    /// Grain state in PostgreSQL through Orleans' ADO.NET provider and this project's schema,
+    /// the storage janitor, and (unless <paramref name="clustering"/> is false) membership in the same database.
+    /// </summary>
+    public static ISiloBuilder AddIdentityPostgres(this ISiloBuilder silo, IdentityDatabase database, StorageSettings settings, bool clustering = true)
+    {
+        silo.Services.AddSingleton(database);
+        silo.Services.AddSingleton(settings);
+        silo.AddAdoNetGrainStorage(IdentityStorage.ProviderName, options => options.Configure<IServiceProvider>((storage, provider) =>
+        {
+            storage.Invariant = "Npgsql";
+            storage.DataSource = database.DataSource;
+            storage.DeleteStateOnClear = true;
+            storage.GrainStorageSerializer = provider.GetRequiredService<IdentityStateSerializer>();
+        }));
+        if (clustering)
+        {
+            silo.UseAdoNetClustering(options =>
+            {
+                options.Invariant = "Npgsql";
+                options.DataSource = database.DataSource;
+            });
+        }
+
+        silo.Services.AddSingleton<SessionStorageJanitor>();
+        silo.Services.AddHostedService(provider => provider.GetRequiredService<SessionStorageJanitor>());
+        if (database.LocalServer is { } server)
+        {
+            // Stop the private server only after every hosted service (the silo with its final writes) has stopped.
+            silo.Services.AddHostedService(provider => new LocalPostgresShutdown(server, provider.GetRequiredService<IHostApplicationLifetime>()));
+        }
+
         return silo;
     }
 
@@ -53,6 +118,17 @@ public static class IdentityGridSiloBuilderExtensions
     {
         services.AddOptions<TOptions>().BindConfiguration(section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>, TValidator>());
+    }
+
+    private sealed class LocalPostgresShutdown(LocalPostgres server, IHostApplicationLifetime lifetime) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            lifetime.ApplicationStopped.Register(server.Stop);
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }
 

@@ -22,4 +22,11 @@ public interface ISessionLifecycleGrain : IGrainWithGuidKey
     /// <summary>Ends the session without telling the user grain (which is the caller). Idempotent.</summary>
     [Alias("End")]
     Task<bool> EndAsync(SessionEndReason reason);
+
+    /// <summary>
+    /// Asked by the storage janitor: deletes the session if it has expired (true), otherwise
+    /// writes it back with its current last-seen and purge time (false).
+    /// </summary>
+    [Alias("PurgeIfExpired")]
+    Task<bool> PurgeIfExpiredAsync();
 }

@@ -75,8 +75,7 @@ public sealed partial class SessionGrain(
         var before = copier.Copy(state.State);
         state.State.Start(start, now);
         var tokens = IssueTokens(now);
-        await state.WriteOrRestoreAsync(before, this, logger);
-        _lastSeenInStorage = now;
+        await PersistAsync(before);
         LogStarted(logger, _sessionId, start.UserId);
         return tokens;
     }
@@ -94,10 +93,8 @@ public sealed partial class SessionGrain(
         {
             var before = copier.Copy(session);
             var tokens = IssueTokens(now);
-            session.UserAgent = client.UserAgent ?? session.UserAgent;
-            session.IpAddress = client.IpAddress ?? session.IpAddress;
-            await state.WriteOrRestoreAsync(before, this, logger);
-            _lastSeenInStorage = now;
+            session.Seen(client);
+            await PersistAsync(before);
             return new RefreshResult.Rotated(tokens);
         }
 
@@ -145,6 +142,23 @@ public sealed partial class SessionGrain(
         return true;
     }
 
+    public async Task<bool> PurgeIfExpiredAsync()
+    {
+        if (!state.State.IsStarted)
+        {
+            return false;
+        }
+
+        if (state.State.IsLive(time.GetUtcNow(), _options))
+        {
+            await PersistAsync(copier.Copy(state.State));
+            return false;
+        }
+
+        await EndAndNotifyOwnerAsync(SessionEndReason.Expired);
+        return true;
+    }
+
     public Task<SessionSummary?> GetSummaryAsync()
     {
         var session = state.State;
@@ -169,6 +183,15 @@ public sealed partial class SessionGrain(
         var (refreshToken, refreshDigest) = SessionToken.Issue(sessionId, TokenKind.Refresh);
         state.State.InstallTokens(accessDigest, refreshDigest, now);
         return new IssuedTokens(sessionId, accessToken, refreshToken, now, _options.AccessExpiryOf(state.State.CreatedAt, now));
+    }
+
+    /// <summary>Writes the state with its purge time; on failure memory goes back to <paramref name="before"/>.</summary>
+    private async Task PersistAsync(SessionState before)
+    {
+        var lastSeen = state.State.LastSeenAt;
+        state.State.PurgeAfter = _options.ExpiryOf(state.State.CreatedAt, lastSeen).ToUnixTimeSeconds();
+        await state.WriteOrRestoreAsync(before, this, logger);
+        _lastSeenInStorage = lastSeen;
     }
 
     private async Task EndAndNotifyOwnerAsync(SessionEndReason reason)
@@ -211,6 +234,7 @@ public sealed partial class SessionGrain(
         var lastSeen = state.State.LastSeenAt;
         try
         {
+            state.State.PurgeAfter = _options.ExpiryOf(state.State.CreatedAt, lastSeen).ToUnixTimeSeconds();
             await state.WriteStateAsync();
             _lastSeenInStorage = lastSeen;
             return true;

@@ -37,6 +37,15 @@ public sealed class SessionState
 
     [Id(9)] public string? IpAddress { get; set; }
 
+    /// <summary>
+    /// Unix seconds at which the session, as stored, expires: set on every write from the stored
+    /// last-seen. The schema lifts it into an indexed column so the storage janitor finds expired
+    /// sessions without reading payloads. A hint only: the grain decides.
+    /// </summary>
+    [Id(10)]
+    [JsonPropertyName("purgeAfter")]
+    public long PurgeAfter { get; set; }
+
     [JsonIgnore]
     public bool IsStarted => UserId != Guid.Empty;
 
@@ -49,9 +58,18 @@ public sealed class SessionState
         Username = start.Username;
         CreatedAt = now;
         LastSeenAt = now;
-        UserAgent = start.Client.UserAgent;
-        IpAddress = start.Client.IpAddress;
+        Seen(start.Client);
     }
+
+    /// <summary>Records where the session was last used from; control characters are dropped (they have no place in a header, and JSON storage refuses NUL).</summary>
+    public void Seen(ClientContext client)
+    {
+        UserAgent = Printable(client.UserAgent) ?? UserAgent;
+        IpAddress = Printable(client.IpAddress) ?? IpAddress;
+    }
+
+    private static string? Printable(string? text) =>
+        text is null ? null : string.Concat(text.Where(c => !char.IsControl(c))) is { Length: > 0 } clean ? clean : null;
 
     /// <summary>Installs a new token pair; the refresh token it replaces is remembered for reuse detection.</summary>
     public void InstallTokens(TokenDigest access, TokenDigest refresh, DateTimeOffset now)

@@ -1,0 +1,13 @@
+namespace Identity.Tests.Infrastructure;
+
+/// <summary>What the whole test run shares, stopped once at the end.</summary>
+[TestClass]
+public static class TestAssembly
+{
+    [AssemblyCleanup]
+    public static async Task StopSharedResourcesAsync()
+    {
+        await SharedApi.StopAsync();
+        TestPostgres.StopServer();
+    }
+}
