@@ -15,11 +15,11 @@ public sealed class DurabilityTests
     [TestMethod]
     public async Task Acknowledged_changes_survive_a_graceful_restart_and_a_kill_9()
     {
-        var environment = ApiProcess.NodePorts();
+        var environment = GridProcess.NodePorts();
         environment["ConnectionStrings__Identity"] = await TestPostgres.CreateDatabaseAsync();
         string username;
         ApiTokens kept, loggedOut, rotated;
-        await using (var first = await ApiProcess.StartAsync(environment))
+        await using (var first = await GridProcess.StartApiAsync(environment))
         {
             (username, var initial) = await first.Client.SignUpAndLoginAsync();
             loggedOut = await first.Client.LoginTokensAsync(username);
@@ -30,7 +30,7 @@ public sealed class DurabilityTests
         }
 
         ApiTokens afterRestart;
-        await using (var second = await ApiProcess.StartAsync(environment))
+        await using (var second = await GridProcess.StartApiAsync(environment))
         {
             Assert.AreEqual(HttpStatusCode.OK, (await second.Client.GetCurrentAsync(kept.AccessToken)).StatusCode, "session survived a graceful restart");
             Assert.AreEqual(HttpStatusCode.OK, (await second.Client.GetCurrentAsync(rotated.AccessToken)).StatusCode, "rotation survived");
@@ -40,7 +40,7 @@ public sealed class DurabilityTests
             await second.KillAsync();
         }
 
-        await using var third = await ApiProcess.StartAsync(environment);
+        await using var third = await GridProcess.StartApiAsync(environment);
         Assert.AreEqual(HttpStatusCode.OK, (await third.Client.GetCurrentAsync(afterRestart.AccessToken)).StatusCode, "login acknowledged before kill -9 survived");
         Assert.AreEqual(HttpStatusCode.Unauthorized, (await third.Client.GetCurrentAsync(kept.AccessToken)).StatusCode, "logout acknowledged before kill -9 survived");
         Assert.AreEqual(HttpStatusCode.OK, (await third.Client.GetCurrentAsync(rotated.AccessToken)).StatusCode);
@@ -53,12 +53,12 @@ public sealed class DurabilityTests
         // A private parent (mode 0700), like a home directory: as root the server must still be reachable.
         var directory = Directory.CreateTempSubdirectory("identity-zero-setup").FullName;
         var data = Path.Combine(directory, "postgres");
-        var environment = ApiProcess.NodePorts();
+        var environment = GridProcess.NodePorts();
         environment["Storage__LocalDataDirectory"] = data;
         try
         {
             ApiTokens tokens;
-            await using (var first = await ApiProcess.StartAsync(environment))
+            await using (var first = await GridProcess.StartApiAsync(environment))
             {
                 StringAssert.Contains(first.Output, "Started private PostgreSQL");
                 if (Environment.IsPrivilegedProcess)
@@ -70,7 +70,7 @@ public sealed class DurabilityTests
                 await first.KillAsync();
             }
 
-            await using (var second = await ApiProcess.StartAsync(environment))
+            await using (var second = await GridProcess.StartApiAsync(environment))
             {
                 StringAssert.Contains(second.Output, "Using the private PostgreSQL already running");
                 Assert.AreEqual(HttpStatusCode.OK, (await second.Client.GetCurrentAsync(tokens.AccessToken)).StatusCode);
@@ -79,7 +79,7 @@ public sealed class DurabilityTests
 
             Assert.IsFalse(File.Exists(Path.Combine(data, "postmaster.pid")), "a clean exit stops the private server");
 
-            await using var third = await ApiProcess.StartAsync(environment);
+            await using var third = await GridProcess.StartApiAsync(environment);
             Assert.AreEqual(HttpStatusCode.OK, (await third.Client.GetCurrentAsync(tokens.AccessToken)).StatusCode);
             await third.StopAsync();
         }

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Serialization;
+using Identity.Api.Http;
 using Identity.Contracts.Sessions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -71,7 +72,10 @@ internal static class IntrospectionApi
             return TypedResults.Ok(Inactive);
         }
 
-        var view = await grains.GetGrain<ISessionGrain>(parsed.SessionId).ValidateAccessTokenAsync(parsed.Digest);
+        var view = await SafeRetry.ReadAsync(
+            (Grain: grains.GetGrain<ISessionGrain>(parsed.SessionId), parsed.Digest),
+            static call => call.Grain.ValidateAccessTokenAsync(call.Digest),
+            http.RequestAborted);
         return TypedResults.Ok(view is null ? Inactive : new IntrospectionResponse(
             Active: true,
             Sub: view.UserId.ToString(),

@@ -1,6 +1,7 @@
 using Identity.Api.Http;
 using Identity.Api.Http.Authentication;
 using Identity.Contracts.Passwords;
+using Identity.Contracts.Sessions;
 using Identity.Contracts.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -126,9 +127,12 @@ internal static class UsersApi
         };
     }
 
-    private static async Task<Ok<SessionListResponse>> ListSessionsAsync(CurrentSession session, IGrainFactory grains)
+    private static async Task<Ok<SessionListResponse>> ListSessionsAsync(CurrentSession session, IGrainFactory grains, CancellationToken cancellationToken)
     {
-        var sessions = await grains.GetGrain<IUserGrain>(session.UserId).ListSessionsAsync();
+        var sessions = await SafeRetry.ReadAsync(
+            grains.GetGrain<IUserGrain>(session.UserId),
+            static user => new ValueTask<IReadOnlyList<SessionSummary>>(user.ListSessionsAsync()),
+            cancellationToken);
         return TypedResults.Ok(new SessionListResponse([.. sessions.Select(s => new SessionListItem(
             s.SessionId, s.CreatedAt, s.LastSeenAt, s.ExpiresAt, s.UserAgent, s.IpAddress, s.SessionId == session.SessionId))]));
     }

@@ -33,7 +33,10 @@ internal sealed class SessionTokenAuthenticationHandler(
             return AuthenticateResult.Fail("Malformed access token.");
         }
 
-        var session = await grains.GetGrain<ISessionGrain>(token.SessionId).ValidateAccessTokenAsync(token.Digest);
+        var session = await SafeRetry.ReadAsync(
+            (Grain: grains.GetGrain<ISessionGrain>(token.SessionId), token.Digest),
+            static call => call.Grain.ValidateAccessTokenAsync(call.Digest),
+            Context.RequestAborted);
         if (session is null)
         {
             return AuthenticateResult.Fail("Access token is not valid.");

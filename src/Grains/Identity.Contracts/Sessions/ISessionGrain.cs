@@ -10,10 +10,17 @@ namespace Identity.Contracts.Sessions;
 public interface ISessionGrain : IGrainWithGuidKey
 {
     /// <summary>
+    /// Reads answer from memory in microseconds (one storage read when cold). A read stuck longer
+    /// has reached a silo that died; failing it early lets the caller retry once the grain is back
+    /// on a live silo, instead of waiting out the general response timeout.
+    /// </summary>
+    public const string ReadTimeout = "00:00:03";
+
+    /// <summary>
     /// The hot path: returns the session when <paramref name="accessDigest"/> is its current access
     /// token and the session is live, otherwise null. Records "last seen" in memory only.
     /// </summary>
-    [ReadOnly, Alias("ValidateAccessToken")]
+    [ReadOnly, ResponseTimeout(ReadTimeout), Alias("ValidateAccessToken")]
     ValueTask<SessionView?> ValidateAccessTokenAsync(TokenDigest accessDigest);
 
     /// <summary>
@@ -32,6 +39,6 @@ public interface ISessionGrain : IGrainWithGuidKey
     Task<bool> RevokeAsync(SessionEndReason reason);
 
     /// <summary>The session as listed to its owner, or null when it is not live.</summary>
-    [ReadOnly, Alias("GetSummary")]
+    [ReadOnly, ResponseTimeout(ReadTimeout), Alias("GetSummary")]
     Task<SessionSummary?> GetSummaryAsync();
 }

@@ -24,7 +24,7 @@ public interface IUserGrain : IGrainWithGuidKey
     Task<PasswordChangeResult> ChangePasswordAsync(Password currentPassword, Password newPassword, Guid keepSessionId);
 
     /// <summary>The account's live sessions, oldest first.</summary>
-    [Alias("ListSessions")]
+    [ReadOnly, ResponseTimeout(ISessionGrain.ReadTimeout), Alias("ListSessions")]
     Task<IReadOnlyList<SessionSummary>> ListSessionsAsync();
 
     /// <summary>Ends one of the account's sessions; false when it is not one of them.</summary>

@@ -1,4 +1,3 @@
-using System.Net;
 using Identity.Grains.Passwords;
 using Identity.Grains.Sessions;
 using Identity.Grains.Storage;
@@ -22,7 +21,11 @@ public static class IdentityGridSiloBuilderExtensions
     /// by <c>ConnectionStrings:Identity</c>, or a private server started here — holds both grain
     /// state and membership, and its schema is applied before the silo starts.
     /// </summary>
-    public static ISiloBuilder ConfigureIdentitySilo(this ISiloBuilder silo, IConfiguration configuration)
+    /// <param name="privateDatabaseAllowed">
+    /// Whether this process may run a private PostgreSQL when no connection string is set: yes for
+    /// the single-node Api, no for a grid node, which must share its database with the others.
+    /// </param>
+    public static ISiloBuilder ConfigureIdentitySilo(this ISiloBuilder silo, IConfiguration configuration, bool privateDatabaseAllowed = true)
     {
         var storage = StorageSettings.From(configuration);
         if (storage.Problems() is { Count: > 0 } problems)
@@ -30,14 +33,15 @@ public static class IdentityGridSiloBuilderExtensions
             throw new OptionsValidationException(StorageSettings.Section, typeof(StorageSettings), problems);
         }
 
-        var cluster = configuration.GetSection(ClusterSettings.Section).Get<ClusterSettings>() ?? new ClusterSettings();
+        var cluster = ClusterSettings.From(configuration);
         silo.AddIdentityGrid();
         silo.Configure<ClusterOptions>(o =>
         {
             o.ClusterId = cluster.ClusterId;
             o.ServiceId = cluster.ServiceId;
         });
-        silo.ConfigureEndpoints(IPAddress.Loopback, cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: false);
+        silo.ConfigureEndpoints(cluster.AdvertisedAddress(), cluster.SiloPort, cluster.GatewayPort, cluster.ListenOnAnyHostAddress);
+        ClusterTuning.Apply(silo, configuration);
 
         if (storage.Mode == StorageMode.Memory)
         {
@@ -49,8 +53,15 @@ public static class IdentityGridSiloBuilderExtensions
         // Configuration time is the only moment the connection string can still shape the
         // providers' options, so the database (and a private server, if any) is ready before
         // the host is built.
-        var database = IdentityDatabase.OpenAsync(
-            configuration.GetConnectionString(StorageSettings.ConnectionStringName), storage, Console.Out).GetAwaiter().GetResult();
+        var connectionString = configuration.GetConnectionString(StorageSettings.ConnectionStringName);
+        if (string.IsNullOrWhiteSpace(connectionString) && !privateDatabaseAllowed)
+        {
+            throw new IdentityDatabaseException(
+                "A grid node needs the database it shares with the other silos: set ConnectionStrings__Identity "
+                + "(or Storage__Mode=Memory for a throwaway single node).");
+        }
+
+        var database = IdentityDatabase.OpenAsync(connectionString, storage, Console.Out).GetAwaiter().GetResult();
         silo.AddIdentityPostgres(database, storage);
         return silo;
     }
@@ -130,22 +141,4 @@ public static class IdentityGridSiloBuilderExtensions
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
-}
-
-/// <summary>Cluster identity and ports. Configuration section <c>Orleans</c>.</summary>
-public sealed class ClusterSettings
-{
-    public const string Section = "Orleans";
-
-    /// <summary>Silos with the same ClusterId form one cluster. Default <c>identity-grid</c>.</summary>
-    public string ClusterId { get; set; } = "identity-grid";
-
-    /// <summary>Stable across deployments; part of every storage key. Default <c>identity-grid</c>.</summary>
-    public string ServiceId { get; set; } = "identity-grid";
-
-    /// <summary>Silo-to-silo port. Default 11111.</summary>
-    public int SiloPort { get; set; } = 11111;
-
-    /// <summary>Port Orleans clients (a separate Api process) connect to. Default 30000.</summary>
-    public int GatewayPort { get; set; } = 30000;
 }

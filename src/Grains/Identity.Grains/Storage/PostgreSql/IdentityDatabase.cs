@@ -85,7 +85,7 @@ public sealed class IdentityDatabase : IAsyncDisposable
     public ValueTask DisposeAsync() => DataSource.DisposeAsync();
 
     /// <summary>Connect and statement timeouts default to a few seconds unless the connection string sets them.</summary>
-    internal static string WithDefaultTimeouts(string connectionString)
+    public static string WithDefaultTimeouts(string connectionString)
     {
         var given = new DbConnectionStringBuilder { ConnectionString = connectionString };
         var builder = new NpgsqlConnectionStringBuilder(connectionString);

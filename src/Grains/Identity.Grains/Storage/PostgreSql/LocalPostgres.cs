@@ -80,6 +80,20 @@ public sealed class LocalPostgres
         return server;
     }
 
+    /// <summary>Stops the server running on <paramref name="dataDirectory"/>, if one is; false when none was.</summary>
+    public static bool StopIfRunning(string dataDirectory)
+    {
+        var requested = Path.GetFullPath(dataDirectory);
+        var data = new DirectoryInfo(requested).LinkTarget is { } target ? Path.GetFullPath(target, Path.GetDirectoryName(requested)!) : requested;
+        if (RunningPort(data) is null || FindBinaries() is not { } binDirectory)
+        {
+            return false;
+        }
+
+        RunTool(binDirectory, Environment.IsPrivilegedProcess, "pg_ctl", "stop", "-D", data, "-m", "fast", "-w", "-t", "60");
+        return true;
+    }
+
     /// <summary>Stops the server (fast shutdown: open transactions are rolled back, data is safe).</summary>
     public void Stop() => Run("pg_ctl", "stop", "-D", DataDirectory, "-m", "fast", "-w", "-t", "60");
 
