@@ -30,6 +30,7 @@ public sealed partial class SessionGrain(
     {
         _sessionId = this.GetPrimaryKey();
         _lastSeenInStorage = state.State.LastSeenAt;
+        state.State.ShareStrings();
         return Task.CompletedTask;
     }
 

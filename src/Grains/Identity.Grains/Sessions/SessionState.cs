@@ -30,8 +30,8 @@ public sealed class SessionState
 
     [Id(6)] public TokenDigest RefreshDigest { get; set; }
 
-    /// <summary>Digests of earlier refresh tokens, newest first, for reuse detection.</summary>
-    [Id(7)] public List<TokenDigest> RotatedRefreshDigests { get; set; } = [];
+    /// <summary>Digests of earlier refresh tokens, newest first, for reuse detection; null until the first rotation.</summary>
+    [Id(7)] public List<TokenDigest>? RotatedRefreshDigests { get; set; }
 
     [Id(8)] public string? UserAgent { get; set; }
 
@@ -55,7 +55,7 @@ public sealed class SessionState
     public void Start(SessionStart start, DateTimeOffset now)
     {
         UserId = start.UserId;
-        Username = start.Username;
+        Username = SharedStrings.Share(start.Username)!;
         CreatedAt = now;
         LastSeenAt = now;
         Seen(start.Client);
@@ -64,18 +64,34 @@ public sealed class SessionState
     /// <summary>Records where the session was last used from; control characters are dropped (they have no place in a header, and JSON storage refuses NUL).</summary>
     public void Seen(ClientContext client)
     {
-        UserAgent = Printable(client.UserAgent) ?? UserAgent;
-        IpAddress = Printable(client.IpAddress) ?? IpAddress;
+        UserAgent = SharedStrings.Share(Printable(client.UserAgent)) ?? UserAgent;
+        IpAddress = SharedStrings.Share(Printable(client.IpAddress)) ?? IpAddress;
     }
 
-    private static string? Printable(string? text) =>
-        text is null ? null : string.Concat(text.Where(c => !char.IsControl(c))) is { Length: > 0 } clean ? clean : null;
+    /// <summary>After loading from storage: the silo-wide copies of repeated strings, not fresh ones per session.</summary>
+    public void ShareStrings()
+    {
+        Username = SharedStrings.Share(Username)!;
+        UserAgent = SharedStrings.Share(UserAgent);
+        IpAddress = SharedStrings.Share(IpAddress);
+    }
+
+    private static string? Printable(string? text)
+    {
+        if (text is null || !text.Any(char.IsControl))
+        {
+            return text is { Length: > 0 } ? text : null;
+        }
+
+        return string.Concat(text.Where(c => !char.IsControl(c))) is { Length: > 0 } clean ? clean : null;
+    }
 
     /// <summary>Installs a new token pair; the refresh token it replaces is remembered for reuse detection.</summary>
     public void InstallTokens(TokenDigest access, TokenDigest refresh, DateTimeOffset now)
     {
         if (!RefreshDigest.IsEmpty)
         {
+            RotatedRefreshDigests ??= new List<TokenDigest>(RotatedRefreshTokensRemembered + 1);
             RotatedRefreshDigests.Insert(0, RefreshDigest);
             if (RotatedRefreshDigests.Count > RotatedRefreshTokensRemembered)
             {
@@ -92,7 +108,7 @@ public sealed class SessionState
     public bool IsRotatedRefreshToken(in TokenDigest digest)
     {
         var found = false;
-        foreach (var rotated in RotatedRefreshDigests)
+        foreach (var rotated in RotatedRefreshDigests ?? [])
         {
             found |= rotated.FixedTimeEquals(digest);
         }

@@ -64,7 +64,8 @@ public sealed class LocalPostgres
         var password = EnsureInitialized(binDirectory, data, requested + ".password", asPostgresUser, log);
 
         var server = new LocalPostgres(binDirectory, data, RunningPort(data) ?? FreeLoopbackPort(), password, asPostgresUser);
-        server._serverSettings = $"-c listen_addresses=127.0.0.1 -c port={server.Port} -c unix_socket_directories=''"
+        // Room for several processes' connection pools (a local cluster, the benchmark's baseline).
+        server._serverSettings = $"-c listen_addresses=127.0.0.1 -c port={server.Port} -c unix_socket_directories='' -c max_connections=400"
             + (preloadStatements ? " -c shared_preload_libraries=pg_stat_statements" : string.Empty);
         if (RunningPort(data) is null)
         {

@@ -1,0 +1,264 @@
+#!/usr/bin/env bash
+# The benchmark harness: one command, bounded in time, loopback only.
+#
+#   bench/run.sh            the full run (about 15 minutes on 2 cores)
+#   bench/run.sh --smoke    seconds-long runs of every scenario, to check the harness itself
+#
+# Builds Release, starts a private PostgreSQL and the benchmark host (the Api's own pipeline plus
+# reference endpoints), drives load with wrk, and writes bench/results/<UTC time>.md and
+# bench/results/latest.md with the machine, the commands and every figure. Stops everything it
+# started, also when interrupted. Comparisons are ratios measured in the same run: the compared
+# targets take turns (A, B, A, B …) and the medians are compared.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+mode=${1:-full}
+state="$root/.data/bench"
+results="$root/bench/results"
+mkdir -p "$state" "$results"
+export BENCH_WRK_DIR="$root/bench/wrk"
+
+if [ "$mode" = "--smoke" ]; then
+  duration=2; rounds=1; sessions=1000; connections="16 64"; memory_sessions="10000"; cold_sessions=200; refresh_sessions=1000
+else
+  duration=10; rounds=3; sessions=10000; connections="16 64 256"; memory_sessions="100000 1000000"; cold_sessions=2000; refresh_sessions=8000
+fi
+threads=2
+password="bench password 123"
+bench_dll="$root/bench/Identity.Bench/bin/Release/net10.0/Identity.Bench.dll"
+silo_dll="$root/src/Silo/bin/Release/net10.0/Identity.Silo.dll"
+pids=()
+log() { printf '[bench] %s\n' "$*" >&2; }
+
+cleanup() {
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do
+    for _ in $(seq 1 120); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+  if [ -f "$silo_dll" ]; then dotnet "$silo_dll" postgres stop "$state/postgres" 2>/dev/null || true; fi
+}
+trap cleanup EXIT
+
+if ! command -v wrk >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then
+    log "installing wrk (apt-get install wrk)"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+  else
+    log "wrk is missing: sudo apt-get install wrk"; exit 1
+  fi
+fi
+
+log "building (Release)"
+dotnet build "$root/bench/Identity.Bench/Identity.Bench.csproj" -c Release -v quiet -nologo >"$state/build.log" 2>&1 || { cat "$state/build.log"; exit 1; }
+dotnet build "$root/src/Silo/Identity.Silo.csproj" -c Release -v quiet -nologo >>"$state/build.log" 2>&1 || { cat "$state/build.log"; exit 1; }
+
+rm -rf "$state/postgres" "$state/postgres.password"
+conn=$(dotnet "$silo_dll" postgres start "$state/postgres")
+
+wait_http() {  # wait_http <url>
+  for _ in $(seq 1 360); do curl -sf "$1" >/dev/null 2>&1 && return 0; sleep 0.25; done
+  log "timed out waiting for $1"; return 1
+}
+
+start_host() {  # start_host <name> <port> [ENV=value ...]: the benchmark host, co-hosted unless told otherwise
+  local name=$1 port=$2; shift 2
+  env ConnectionStrings__Identity="$conn" ASPNETCORE_URLS="http://127.0.0.1:$port" \
+    RateLimiting__LoginPerMinute=0 RateLimiting__RegistrationPerMinute=0 \
+    Passwords__MaxQueuedHashes=100000 Serilog__MinimumLevel__Default=Warning "$@" \
+    dotnet "$bench_dll" host >"$state/$name.log" 2>&1 &
+  pids+=($!)
+  wait_http "http://127.0.0.1:$port/health/ready"
+}
+
+# run_wrk <script> <connections> <url> [ENV=value ...] -> "rps p50 p99 errors"
+run_wrk() {
+  local script=$1 c=$2 url=$3; shift 3
+  local out; out=$(env "$@" BENCH_THREADS=$threads wrk -t$threads -c"$c" -d${duration}s --latency -s "$BENCH_WRK_DIR/$script" "$url" 2>&1)
+  echo "$out" >>"$state/wrk.log"
+  sed -nE 's/^RESULT rps=([0-9.]+) p50=([0-9.]+) p99=([0-9.]+) requests=[0-9]+ errors=([0-9]+)$/\1 \2 \3 \4/p' <<<"$out"
+}
+
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+verdict() { awk -v v="$1" -v goal="$2" -v dir="$3" 'BEGIN { ok = (dir == "min") ? (v >= goal) : (v <= goal); print ok ? "met" : "**missed**" }'; }
+
+grid=http://127.0.0.1:5300
+start_host grid 5300 Orleans__SiloPort=21001 Orleans__GatewayPort=31001
+log "seeding $sessions sessions"
+curl -sf -X POST "$grid/bench/seed?count=$sessions" >"$state/tokens.txt"
+export BENCH_TOKENS="$state/tokens.txt"
+
+{
+  echo "# Identity Grid benchmark results"
+  echo
+  echo "- Date (UTC): $(date -u '+%Y-%m-%d %H:%M')"
+  echo "- Commit: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)$( [ -n "$(git -C "$root" status --porcelain 2>/dev/null)" ] && echo ' (with uncommitted changes)')"
+  echo "- Machine: $(nproc) vCPU, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM, $(uname -sr)"
+  echo "- Mode: $mode; each wrk run ${duration} s, $threads threads, on the same machine as the server; $rounds rounds, targets alternating, medians reported"
+  echo "- Command: \`bench/run.sh $( [ "$mode" = "--smoke" ] && echo --smoke )\`; raw wrk output in \`.data/bench/wrk.log\`"
+  echo
+} >"$state/results.md"
+
+# 1. Token validation: the grid against the constant endpoint (hardware limit) and one PK SELECT per request.
+log "scenario 1: validation"
+{
+  echo "## 1. Token validation over HTTP"
+  echo
+  echo "\`GET\` with a bearer token spread over $sessions sessions: \`/v1/sessions/current\` (the grid), \`/bench/constant\` (a fixed answer in the same process: the hardware limit), \`/bench/db-session\` (the same check as one primary-key SELECT through Npgsql with prepared statements: a database-per-request session store)."
+  echo
+  echo "| connections | grid rps | p50 ms | p99 ms | constant rps | database rps | db p50 ms | db p99 ms | grid / constant | grid / database | errors |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|"
+} >>"$state/results.md"
+declare -A goal_constant goal_db goal_p99
+# Warm up (JIT tiering, connection pools, session grains) before anything is measured.
+for target in v1/sessions/current bench/constant bench/db-session; do
+  wrk -t$threads -c64 -d$((duration / 2 + 1))s -s "$BENCH_WRK_DIR/validate.lua" "$grid/$target" >/dev/null 2>&1
+done
+for c in $connections; do
+  : >"$state/s1-grid" ; : >"$state/s1-constant"; : >"$state/s1-db"
+  for r in $(seq 1 "$rounds"); do
+    run_wrk validate.lua "$c" "$grid/v1/sessions/current" >>"$state/s1-grid"
+    run_wrk validate.lua "$c" "$grid/bench/constant" >>"$state/s1-constant"
+    run_wrk validate.lua "$c" "$grid/bench/db-session" >>"$state/s1-db"
+  done
+  g_rps=$(cut -d' ' -f1 "$state/s1-grid" | median); g_p50=$(cut -d' ' -f2 "$state/s1-grid" | median); g_p99=$(cut -d' ' -f3 "$state/s1-grid" | median)
+  k_rps=$(cut -d' ' -f1 "$state/s1-constant" | median)
+  d_rps=$(cut -d' ' -f1 "$state/s1-db" | median); d_p50=$(cut -d' ' -f2 "$state/s1-db" | median); d_p99=$(cut -d' ' -f3 "$state/s1-db" | median)
+  errors=$(cat "$state/s1-grid" "$state/s1-constant" "$state/s1-db" | awk '{ e += $4 } END { print e + 0 }')
+  goal_constant[$c]=$(ratio "$g_rps" "$k_rps"); goal_db[$c]=$(ratio "$g_rps" "$d_rps"); goal_p99[$c]=$g_p99
+  echo "| $c | $g_rps | $g_p50 | $g_p99 | $k_rps | $d_rps | $d_p50 | $d_p99 | ${goal_constant[$c]} | ${goal_db[$c]} | $errors |" >>"$state/results.md"
+done
+
+# 2. Password logins per second against the raw Argon2id rate of the same cores.
+log "scenario 2: logins"
+login_users=64
+for i in $(seq 1 $login_users); do
+  curl -sf -X POST "$grid/v1/users" -H 'Content-Type: application/json' \
+    -d "{\"username\":\"bench-login-$i\",\"password\":\"$password\"}" >/dev/null
+done
+: >"$state/s2-hash"; : >"$state/s2-login"
+for r in $(seq 1 "$rounds"); do
+  dotnet "$bench_dll" hash-rate "$duration" | sed -n 's/^hashes_per_second=//p' >>"$state/s2-hash"
+  run_wrk login.lua 32 "$grid" BENCH_LOGIN_USERS=$login_users BENCH_LOGIN_PASSWORD="$password" >>"$state/s2-login"
+done
+hash_rate=$(median <"$state/s2-hash"); login_rps=$(cut -d' ' -f1 "$state/s2-login" | median)
+login_p50=$(cut -d' ' -f2 "$state/s2-login" | median); login_p99=$(cut -d' ' -f3 "$state/s2-login" | median)
+login_errors=$(awk '{ e += $4 } END { print e + 0 }' "$state/s2-login")
+login_share=$(ratio "$login_rps" "$hash_rate")
+{
+  echo
+  echo "## 2. Password logins"
+  echo
+  echo "\`POST /v1/sessions\` for $login_users users, 32 connections, against the raw Argon2id rate (m = 19 MiB, t = 2) of the production hasher on all cores, measured in turns."
+  echo
+  echo "| raw hashes/s | logins/s | login p50 ms | login p99 ms | logins / raw | errors |"
+  echo "|---|---|---|---|---|---|"
+  echo "| $hash_rate | $login_rps | $login_p50 | $login_p99 | $login_share | $login_errors |"
+} >>"$state/results.md"
+
+# 3. Refreshes per second (each rotation written to PostgreSQL before it is answered).
+log "scenario 3: refreshes"
+: >"$state/s3"
+for r in $(seq 1 "$rounds"); do
+  curl -sf -X POST "$grid/bench/seed?count=$refresh_sessions" >"$state/refresh-tokens.txt"
+  run_wrk refresh.lua 64 "$grid" BENCH_TOKENS="$state/refresh-tokens.txt" >>"$state/s3"
+done
+refresh_rps=$(cut -d' ' -f1 "$state/s3" | median); refresh_p50=$(cut -d' ' -f2 "$state/s3" | median); refresh_p99=$(cut -d' ' -f3 "$state/s3" | median)
+refresh_errors=$(awk '{ e += $4 } END { print e + 0 }' "$state/s3")
+{
+  echo
+  echo "## 3. Refreshes"
+  echo
+  echo "\`POST /v1/sessions/refresh\`, 64 connections, each response's new refresh token used for a later request; every rotation is in PostgreSQL before it is acknowledged."
+  echo
+  echo "| refreshes/s | p50 ms | p99 ms | errors |"
+  echo "|---|---|---|---|"
+  echo "| $refresh_rps | $refresh_p50 | $refresh_p99 | $refresh_errors |"
+} >>"$state/results.md"
+
+# 4. Memory per live session on one silo.
+log "scenario 4: memory"
+{
+  echo
+  echo "## 4. Memory per active session"
+  echo
+  echo "Session grains activated on one silo (state in memory; storage that keeps nothing, so only the grid's memory counts), measured after full compacting GCs, minus the same before. An empty grain (no state) shows Orleans' own floor per activation."
+  echo
+  echo "| live sessions | managed heap / session | working set / session | empty grain heap / activation | heap total | working set total |"
+  echo "|---|---|---|---|---|---|"
+} >>"$state/results.md"
+memory_worst=0
+for n in $memory_sessions; do
+  out=$(dotnet "$bench_dll" memory "$n")
+  heap=$(sed -n 's/^heap_bytes_per_session=//p' <<<"$out"); ws=$(sed -n 's/^working_set_bytes_per_session=//p' <<<"$out")
+  empty=$(sed -n 's/^empty_grain_heap_bytes_per_activation=//p' <<<"$out")
+  echo "| $n | $heap B | $ws B | $empty B | $(sed -n 's/^heap_total_mb=//p' <<<"$out") MB | $(sed -n 's/^working_set_total_mb=//p' <<<"$out") MB |" >>"$state/results.md"
+  memory_worst=$(awk -v a="$memory_worst" -v b="$heap" 'BEGIN { print (b > a) ? b : a }')
+done
+
+# 5. Cold validation: the first check of a session whose grain is not active reads storage once.
+log "scenario 5: cold validation"
+out=$(dotnet "$bench_dll" cold "$cold_sessions" "$conn")
+{
+  echo
+  echo "## 5. Cold validation"
+  echo
+  echo "$cold_sessions sessions written to PostgreSQL, all grains deactivated, then each validated twice in a row (grain call on the silo, no HTTP)."
+  echo
+  echo "| | p50 ms | p99 ms |"
+  echo "|---|---|---|"
+  echo "| first check (activation: one storage read) | $(sed -n 's/^cold_p50_ms=//p' <<<"$out") | $(sed -n 's/^cold_p99_ms=//p' <<<"$out") |"
+  echo "| next check (memory) | $(sed -n 's/^warm_p50_ms=//p' <<<"$out") | $(sed -n 's/^warm_p99_ms=//p' <<<"$out") |"
+} >>"$state/results.md"
+
+# 6. Topology cost: validation through a separate Api process (Orleans client -> gateway) against co-hosted.
+log "scenario 6: topology"
+env ConnectionStrings__Identity="$conn" Orleans__ClusterId=bench-topology Orleans__ServiceId=bench-topology \
+  Orleans__SiloPort=21201 Orleans__GatewayPort=31201 Serilog__MinimumLevel__Default=Warning \
+  dotnet "$silo_dll" >"$state/topology-silo.log" 2>&1 &
+pids+=($!)
+start_host client 5301 Orleans__Mode=Client Orleans__ClusterId=bench-topology Orleans__ServiceId=bench-topology
+curl -sf -X POST "http://127.0.0.1:5301/bench/seed?count=$sessions" >"$state/client-tokens.txt"
+BENCH_TOKENS="$state/client-tokens.txt" wrk -t$threads -c64 -d$((duration / 2 + 1))s -s "$BENCH_WRK_DIR/validate.lua" "http://127.0.0.1:5301/v1/sessions/current" >/dev/null 2>&1
+: >"$state/s6-co"; : >"$state/s6-client"
+for r in $(seq 1 "$rounds"); do
+  run_wrk validate.lua 64 "$grid/v1/sessions/current" >>"$state/s6-co"
+  run_wrk validate.lua 64 "http://127.0.0.1:5301/v1/sessions/current" BENCH_TOKENS="$state/client-tokens.txt" >>"$state/s6-client"
+done
+co_rps=$(cut -d' ' -f1 "$state/s6-co" | median); cl_rps=$(cut -d' ' -f1 "$state/s6-client" | median)
+{
+  echo
+  echo "## 6. Topology cost"
+  echo
+  echo "Validation at 64 connections: co-hosted (the default run: the Api hosts the silo) against a separate Api process in client mode talking to one silo process through its gateway."
+  echo
+  echo "| co-hosted rps | p50 ms | p99 ms | separate Api rps | p50 ms | p99 ms | separate / co-hosted |"
+  echo "|---|---|---|---|---|---|---|"
+  echo "| $co_rps | $(cut -d' ' -f2 "$state/s6-co" | median) | $(cut -d' ' -f3 "$state/s6-co" | median) | $cl_rps | $(cut -d' ' -f2 "$state/s6-client" | median) | $(cut -d' ' -f3 "$state/s6-client" | median) | $(ratio "$cl_rps" "$co_rps") |"
+} >>"$state/results.md"
+
+# Goals.
+{
+  echo
+  echo "## Goals"
+  echo
+  echo "| goal | measured | verdict |"
+  echo "|---|---|---|"
+  for c in $connections; do
+    echo "| validation ≥ 0.6× constant endpoint at $c connections | ${goal_constant[$c]}× | $(verdict "${goal_constant[$c]}" 0.6 min) |"
+    echo "| validation ≥ 4× database baseline at $c connections | ${goal_db[$c]}× | $(verdict "${goal_db[$c]}" 4 min) |"
+  done
+  if [ -n "${goal_p99[64]:-}" ]; then echo "| validation p99 ≤ 3 ms at 64 connections | ${goal_p99[64]} ms | $(verdict "${goal_p99[64]}" 3 max) |"; fi
+  echo "| logins ≥ 85 % of the raw hash rate | $(awk -v s="$login_share" 'BEGIN { printf "%.0f %%", s * 100 }') | $(verdict "$login_share" 0.85 min) |"
+  echo "| ≥ 100 logins/s on 2 vCPU | $login_rps/s | $(verdict "$login_rps" 100 min) |"
+  echo "| ≥ 1,000 refreshes/s | $refresh_rps/s | $(verdict "$refresh_rps" 1000 min) |"
+  echo "| ≤ 2 KB managed heap per active session | $memory_worst B | $(verdict "$memory_worst" 2048 max) |"
+} >>"$state/results.md"
+
+stamp=$(date -u '+%Y%m%d-%H%M%S')
+name="$stamp$( [ "$mode" = "--smoke" ] && echo -smoke ).md"
+cp "$state/results.md" "$results/$name"
+cp "$state/results.md" "$results/latest$( [ "$mode" = "--smoke" ] && echo -smoke ).md"
+log "results: bench/results/$name"
+cat "$state/results.md"
