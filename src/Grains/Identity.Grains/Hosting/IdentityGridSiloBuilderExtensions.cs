@@ -80,6 +80,8 @@ public static class IdentityGridSiloBuilderExtensions
         services.TryAddKeyedSingleton(IdentityClock.Key, TimeProvider.System);
         services.TryAddSingleton<IPasswordHasher, Argon2idPasswordHasher>();
         services.TryAddSingleton<IdentityStateSerializer>();
+        services.TryAddSingleton<LastSeenFlusher>();
+        services.AddHostedService(provider => provider.GetRequiredService<LastSeenFlusher>());
         return silo;
     }
 

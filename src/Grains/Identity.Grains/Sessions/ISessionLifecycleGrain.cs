@@ -29,4 +29,8 @@ public interface ISessionLifecycleGrain : IGrainWithGuidKey
     /// </summary>
     [Alias("PurgeIfExpired")]
     Task<bool> PurgeIfExpiredAsync();
+
+    /// <summary>Writes "last seen" if it moved since the last write (asked by <see cref="LastSeenFlusher"/>); true when it wrote.</summary>
+    [Alias("FlushLastSeen")]
+    Task<bool> FlushLastSeenAsync();
 }

@@ -19,12 +19,13 @@ public sealed partial class SessionGrain(
     [FromKeyedServices(IdentityClock.Key)] TimeProvider time,
     IOptions<SessionOptions> options,
     DeepCopier<SessionState> copier,
+    LastSeenFlusher lastSeenFlusher,
     ILogger<SessionGrain> logger) : Grain, ISessionGrain, ISessionLifecycleGrain
 {
     private readonly SessionOptions _options = options.Value;
     private Guid _sessionId;
     private DateTimeOffset _lastSeenInStorage;
-    private IGrainTimer? _lastSeenWrite;
+    private bool _lastSeenDue;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -36,10 +37,8 @@ public sealed partial class SessionGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (state.State.IsStarted && state.State.LastSeenAt > _lastSeenInStorage)
-        {
-            await WriteLastSeenAsync();
-        }
+        lastSeenFlusher.Forget(_sessionId);
+        await FlushLastSeenAsync();
     }
 
     public ValueTask<SessionView?> ValidateAccessTokenAsync(TokenDigest accessDigest)
@@ -54,7 +53,12 @@ public sealed partial class SessionGrain(
         }
 
         session.LastSeenAt = now;
-        ScheduleLastSeenWrite();
+        if (!_lastSeenDue)
+        {
+            _lastSeenDue = true;
+            lastSeenFlusher.MarkDue(_sessionId);
+        }
+
         return ValueTask.FromResult<SessionView?>(new SessionView(
             _sessionId,
             session.UserId,
@@ -206,27 +210,14 @@ public sealed partial class SessionGrain(
     {
         var userId = state.State.UserId;
         await state.ClearOrThrowAsync(this, logger);
-        _lastSeenWrite?.Dispose();
-        _lastSeenWrite = null;
+        lastSeenFlusher.Forget(_sessionId);
         LogEnded(logger, _sessionId, userId, reason);
     }
 
-    private void ScheduleLastSeenWrite()
+    public async Task<bool> FlushLastSeenAsync()
     {
-        _lastSeenWrite ??= this.RegisterGrainTimer(
-            static (grain, _) => grain.WriteLastSeenFromTimerAsync(),
-            this,
-            new GrainTimerCreationOptions(_options.LastSeenWriteInterval, Timeout.InfiniteTimeSpan) { KeepAlive = false });
-    }
-
-    private async Task WriteLastSeenFromTimerAsync()
-    {
-        _lastSeenWrite?.Dispose();
-        _lastSeenWrite = null;
-        if (state.State.IsStarted && state.State.LastSeenAt > _lastSeenInStorage && !await WriteLastSeenAsync())
-        {
-            ScheduleLastSeenWrite();
-        }
+        _lastSeenDue = false;
+        return state.State.IsStarted && state.State.LastSeenAt > _lastSeenInStorage && await WriteLastSeenAsync();
     }
 
     /// <summary>Persists "last seen"; a failure only costs precision, so it is logged, not thrown.</summary>
@@ -245,6 +236,8 @@ public sealed partial class SessionGrain(
 #pragma warning restore CA1031
         {
             LogLastSeenWriteFailed(logger, ex, _sessionId);
+            _lastSeenDue = true;
+            lastSeenFlusher.MarkDue(_sessionId);
             return false;
         }
     }
@@ -258,6 +251,6 @@ public sealed partial class SessionGrain(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refresh token reuse on session {SessionId} of user {UserId}; ending the session")]
     private static partial void LogRefreshTokenReused(ILogger logger, Guid sessionId, Guid userId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not write last-seen of session {SessionId}; will retry")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not write last-seen of session {SessionId}; it stays due")]
     private static partial void LogLastSeenWriteFailed(ILogger logger, Exception exception, Guid sessionId);
 }
