@@ -206,7 +206,7 @@ out=$(dotnet "$bench_dll" cold "$cold_sessions" "$conn")
   echo
   echo "$cold_sessions sessions written to PostgreSQL, all grains deactivated, then each validated twice in a row (grain call on the silo, no HTTP)."
   echo
-  echo "| | p50 ms | p99 ms |"
+  echo "| check | p50 ms | p99 ms |"
   echo "|---|---|---|"
   echo "| first check (activation: one storage read) | $(sed -n 's/^cold_p50_ms=//p' <<<"$out") | $(sed -n 's/^cold_p99_ms=//p' <<<"$out") |"
   echo "| next check (memory) | $(sed -n 's/^warm_p50_ms=//p' <<<"$out") | $(sed -n 's/^warm_p99_ms=//p' <<<"$out") |"

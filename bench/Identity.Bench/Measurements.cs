@@ -83,7 +83,7 @@ internal static class Measurements
         var database = await IdentityDatabase.OpenAsync(connectionString);
         using var host = await StartSiloAsync(services => { }, silo => silo.AddIdentityPostgres(database, new StorageSettings(), clustering: false));
         var grains = host.Services.GetRequiredService<IGrainFactory>();
-        var tokens = await StartSessionsAsync(grains, sessions);
+        var tokens = await StartSessionsAsync(grains, sessions, parallelism: 32);
         await grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
 
         var first = new List<double>(sessions);
@@ -130,12 +130,13 @@ internal static class Measurements
         return host;
     }
 
-    private static async Task<List<IssuedTokens>> StartSessionsAsync(IGrainFactory grains, int count)
+    /// <param name="parallelism">Sessions started at once; keep it under the storage's connection pool when storage is real.</param>
+    private static async Task<List<IssuedTokens>> StartSessionsAsync(IGrainFactory grains, int count, int parallelism = 256)
     {
         var tokens = new IssuedTokens[count];
         var client = new ClientContext("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36", "203.0.113.7");
         var users = Enumerable.Range(0, 1000).Select(_ => Guid.CreateVersion7()).ToArray();
-        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 256 }, async (i, _) =>
+        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = parallelism }, async (i, _) =>
             tokens[i] = await grains.GetGrain<ISessionLifecycleGrain>(Guid.NewGuid())
                 .StartAsync(new SessionStart(users[i % users.Length], $"user-{i % users.Length}", client)));
         return [.. tokens];

@@ -5,6 +5,7 @@ using Identity.Api.Features.Users;
 using Identity.Api.Http;
 using Identity.Api.Http.Authentication;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
 using Serilog;
 
@@ -36,9 +37,14 @@ public static class IdentityApi
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
-        builder.Services.AddAuthentication(SessionTokenAuthenticationHandler.SchemeName)
+        // No default authenticate scheme: the authentication middleware would otherwise validate any
+        // bearer header on every request (logins, health, anything). Only endpoints that require
+        // authorization authenticate, through the policy's scheme.
+        builder.Services.AddAuthentication(o => o.DefaultChallengeScheme = SessionTokenAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, SessionTokenAuthenticationHandler>(SessionTokenAuthenticationHandler.SchemeName, null);
-        builder.Services.AddAuthorization();
+        builder.Services.AddAuthorization(o => o.DefaultPolicy = new AuthorizationPolicyBuilder(SessionTokenAuthenticationHandler.SchemeName)
+            .RequireAuthenticatedUser()
+            .Build());
         builder.Services.AddIdentityRateLimits();
         builder.Services.AddOptions<IntrospectionOptions>().BindConfiguration(IntrospectionOptions.Section).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<IntrospectionOptions>, IntrospectionOptionsValidator>();

@@ -99,6 +99,22 @@ public sealed class LoginApiTests
         Assert.AreEqual(HttpStatusCode.Unauthorized, response.StatusCode);
     }
 
+    [TestMethod]
+    public async Task A_stale_bearer_header_on_an_anonymous_endpoint_is_ignored()
+    {
+        var username = GridScenario.UniqueName();
+        (await s_client.RegisterAsync(username)).EnsureSuccessStatusCode();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/sessions")
+        {
+            Content = JsonContent.Create(new { username, password = GridScenario.Password }),
+        };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "iga_revoked-or-garbage");
+
+        var response = await s_client.SendAsync(request);
+
+        Assert.AreEqual(HttpStatusCode.Created, response.StatusCode);
+    }
+
     private static string[] HeaderNames(HttpResponseMessage response) =>
         [.. response.Headers.Select(h => h.Key).Where(h => h != "Date")];
 }
