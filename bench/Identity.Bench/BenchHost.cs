@@ -3,6 +3,7 @@ using System.Text;
 using Identity.Api.Features.Sessions;
 using Identity.Api.Hosting;
 using Identity.Contracts.Sessions;
+using Identity.Grains.Hosting;
 using Identity.Grains.Sessions;
 using Identity.Grains.Storage.PostgreSql;
 using Npgsql;
@@ -31,7 +32,10 @@ internal static class BenchHost
         var app = builder.Build();
         app.UseIdentityApi();
 
-        var baseline = await BaselineStore.CreateAsync(app.Configuration.GetConnectionString("Identity"));
+        // The baseline lives next to a co-hosted grid; a client-mode host (topology scenario) needs none.
+        var baseline = ClusterSettings.From(app.Configuration).Mode == ApiHostingMode.CoHosted
+            ? await BaselineStore.CreateAsync(app.Configuration.GetConnectionString("Identity"))
+            : null;
         app.MapGet("/bench/constant", () => TypedResults.Ok(Constant));
         app.MapGet("/bench/db-session", async (HttpContext http) =>
         {
@@ -86,7 +90,7 @@ internal sealed class BaselineStore(NpgsqlDataSource dataSource)
         }
 
         // Prepared statements, as a tuned session store would use.
-        var builder = new NpgsqlConnectionStringBuilder(IdentityDatabase.WithDefaultTimeouts(connectionString)) { MaxAutoPrepare = 10, MaxPoolSize = 100 };
+        var builder = new NpgsqlConnectionStringBuilder(IdentityDatabase.WithDefaultTimeouts(connectionString)) { MaxAutoPrepare = 10, MaxPoolSize = 64 };
         var dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
         await using var create = dataSource.CreateCommand("""
             CREATE TABLE IF NOT EXISTS bench_session

@@ -42,9 +42,10 @@ internal sealed class GridCluster : IAsyncDisposable
 
     public IEnumerable<SiloNode> RunningSilos => _silos.Where(s => s.IsRunning);
 
-    public static async Task<GridCluster> StartAsync(int silos, int apis)
+    /// <param name="connectionString">The database to share; a fresh one on the test server when null.</param>
+    public static async Task<GridCluster> StartAsync(int silos, int apis, string? connectionString = null)
     {
-        var cluster = new GridCluster(await TestPostgres.CreateDatabaseAsync());
+        var cluster = new GridCluster(connectionString ?? await TestPostgres.CreateDatabaseAsync());
         // The first silo applies the schema; the others then join together.
         await cluster.AddSiloAsync();
         await Task.WhenAll(Enumerable.Range(1, silos - 1).Select(_ => cluster.AddSiloAsync()));
@@ -113,6 +114,10 @@ internal sealed class GridCluster : IAsyncDisposable
             .GroupBy(s => s.SiloAddress.Endpoint.Port)
             .ToDictionary(g => g.Key, g => g.Sum(s => s.ActivationCount));
     }
+
+    /// <summary>Deactivates every idle grain on every silo: the next call to one reads storage.</summary>
+    public Task DeactivateIdleGrainsAsync() =>
+        ManagementClient().GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
 
     public async ValueTask DisposeAsync()
     {

@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Orleans.Storage;
 using Orleans.Configuration;
 
 namespace Identity.Grains.Hosting;
@@ -98,13 +99,16 @@ public static class IdentityGridSiloBuilderExtensions
     {
         silo.Services.AddSingleton(database);
         silo.Services.AddSingleton(settings);
-        silo.AddAdoNetGrainStorage(IdentityStorage.ProviderName, options => options.Configure<IServiceProvider>((storage, provider) =>
+        const string PostgresProvider = IdentityStorage.ProviderName + "-postgres";
+        silo.AddAdoNetGrainStorage(PostgresProvider, options => options.Configure<IServiceProvider>((storage, provider) =>
         {
             storage.Invariant = "Npgsql";
             storage.DataSource = database.DataSource;
             storage.DeleteStateOnClear = true;
             storage.GrainStorageSerializer = provider.GetRequiredService<IdentityStateSerializer>();
         }));
+        silo.Services.AddKeyedSingleton<IGrainStorage>(IdentityStorage.ProviderName, (provider, _) =>
+            new UnavailableOnFailureGrainStorage(provider.GetRequiredKeyedService<IGrainStorage>(PostgresProvider)));
         if (clustering)
         {
             silo.UseAdoNetClustering(options =>
