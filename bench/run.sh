@@ -100,8 +100,18 @@ export BENCH_TOKENS="$state/tokens.txt"
   echo
 } >"$state/results.md"
 
+failed_scenarios=()
+# scenario <title> <function>: runs one scenario; a failure is recorded in the results and the run goes on.
+scenario() {
+  log "scenario $1"
+  if ! "$2"; then
+    failed_scenarios+=("$1")
+    printf '\n## %s\n\n**This scenario failed**; see `.data/bench/*.log`.\n' "$1" >>"$state/results.md"
+  fi
+}
+
+scenario_validation() {
 # 1. Token validation: the grid against the constant endpoint (hardware limit) and one PK SELECT per request.
-log "scenario 1: validation"
 {
   echo "## 1. Token validation over HTTP"
   echo
@@ -110,7 +120,6 @@ log "scenario 1: validation"
   echo "| connections | grid rps | p50 ms | p99 ms | constant rps | database rps | db p50 ms | db p99 ms | grid / constant | grid / database | errors |"
   echo "|---|---|---|---|---|---|---|---|---|---|---|"
 } >>"$state/results.md"
-declare -A goal_constant goal_db goal_p99
 # Warm up (JIT tiering, connection pools, session grains) before anything is measured.
 for target in v1/sessions/current bench/constant bench/db-session; do
   wrk -t$threads -c64 -d$((duration / 2 + 1))s -s "$BENCH_WRK_DIR/validate.lua" "$grid/$target" >/dev/null 2>&1
@@ -130,16 +139,18 @@ for c in $connections; do
   echo "| $c | $g_rps | $g_p50 | $g_p99 | $k_rps | $d_rps | $d_p50 | $d_p99 | ${goal_constant[$c]} | ${goal_db[$c]} | $errors |" >>"$state/results.md"
 done
 
+}
+
+scenario_logins() {
 # 2. Password logins per second against the raw Argon2id rate of the same cores.
-log "scenario 2: logins"
 login_users=64
 for i in $(seq 1 $login_users); do
   curl -sf -X POST "$grid/v1/users" -H 'Content-Type: application/json' \
-    -d "{\"username\":\"bench-login-$i\",\"password\":\"$password\"}" >/dev/null
+    -d "{\"username\":\"bench-login-$i\",\"password\":\"$password\"}" >/dev/null || return 1
 done
 : >"$state/s2-hash"; : >"$state/s2-login"
 for r in $(seq 1 "$rounds"); do
-  dotnet "$bench_dll" hash-rate "$duration" | sed -n 's/^hashes_per_second=//p' >>"$state/s2-hash"
+  dotnet "$bench_dll" hash-rate "$duration" | sed -n 's/^hashes_per_second=//p' >>"$state/s2-hash" || return 1
   run_wrk login.lua 32 "$grid" BENCH_LOGIN_USERS=$login_users BENCH_LOGIN_PASSWORD="$password" >>"$state/s2-login"
 done
 hash_rate=$(median <"$state/s2-hash"); login_rps=$(cut -d' ' -f1 "$state/s2-login" | median)
@@ -157,11 +168,13 @@ login_share=$(ratio "$login_rps" "$hash_rate")
   echo "| $hash_rate | $login_rps | $login_p50 | $login_p99 | $login_share | $login_errors |"
 } >>"$state/results.md"
 
+}
+
+scenario_refreshes() {
 # 3. Refreshes per second (each rotation written to PostgreSQL before it is answered).
-log "scenario 3: refreshes"
 : >"$state/s3"
 for r in $(seq 1 "$rounds"); do
-  curl -sf -X POST "$grid/bench/seed?count=$refresh_sessions" >"$state/refresh-tokens.txt"
+  curl -sf -X POST "$grid/bench/seed?count=$refresh_sessions" >"$state/refresh-tokens.txt" || return 1
   run_wrk refresh.lua 64 "$grid" BENCH_TOKENS="$state/refresh-tokens.txt" >>"$state/s3"
 done
 refresh_rps=$(cut -d' ' -f1 "$state/s3" | median); refresh_p50=$(cut -d' ' -f2 "$state/s3" | median); refresh_p99=$(cut -d' ' -f3 "$state/s3" | median)
@@ -177,8 +190,10 @@ refresh_errors=$(awk '{ e += $4 } END { print e + 0 }' "$state/s3")
   echo "| $refresh_rps | $refresh_p50 | $refresh_p99 | $refresh_errors |"
 } >>"$state/results.md"
 
+}
+
+scenario_memory() {
 # 4. Memory per live session on one silo.
-log "scenario 4: memory"
 {
   echo
   echo "## 4. Memory per active session"
@@ -190,16 +205,18 @@ log "scenario 4: memory"
 } >>"$state/results.md"
 memory_worst=0
 for n in $memory_sessions; do
-  out=$(dotnet "$bench_dll" memory "$n")
+  out=$(dotnet "$bench_dll" memory "$n") || return 1
   heap=$(sed -n 's/^heap_bytes_per_session=//p' <<<"$out"); ws=$(sed -n 's/^working_set_bytes_per_session=//p' <<<"$out")
   empty=$(sed -n 's/^empty_grain_heap_bytes_per_activation=//p' <<<"$out")
   echo "| $n | $heap B | $ws B | $empty B | $(sed -n 's/^heap_total_mb=//p' <<<"$out") MB | $(sed -n 's/^working_set_total_mb=//p' <<<"$out") MB |" >>"$state/results.md"
   memory_worst=$(awk -v a="$memory_worst" -v b="$heap" 'BEGIN { print (b > a) ? b : a }')
 done
 
+}
+
+scenario_cold() {
 # 5. Cold validation: the first check of a session whose grain is not active reads storage once.
-log "scenario 5: cold validation"
-out=$(dotnet "$bench_dll" cold "$cold_sessions" "$conn")
+out=$(dotnet "$bench_dll" cold "$cold_sessions" "$conn") || return 1
 {
   echo
   echo "## 5. Cold validation"
@@ -212,14 +229,16 @@ out=$(dotnet "$bench_dll" cold "$cold_sessions" "$conn")
   echo "| next check (memory) | $(sed -n 's/^warm_p50_ms=//p' <<<"$out") | $(sed -n 's/^warm_p99_ms=//p' <<<"$out") |"
 } >>"$state/results.md"
 
+}
+
+scenario_topology() {
 # 6. Topology cost: validation through a separate Api process (Orleans client -> gateway) against co-hosted.
-log "scenario 6: topology"
 env ConnectionStrings__Identity="$conn" Orleans__ClusterId=bench-topology Orleans__ServiceId=bench-topology \
   Orleans__SiloPort=21201 Orleans__GatewayPort=31201 Serilog__MinimumLevel__Default=Warning \
   dotnet "$silo_dll" >"$state/topology-silo.log" 2>&1 &
 pids+=($!)
-start_host client 5301 Orleans__Mode=Client Orleans__ClusterId=bench-topology Orleans__ServiceId=bench-topology
-curl -sf -X POST "http://127.0.0.1:5301/bench/seed?count=$sessions" >"$state/client-tokens.txt"
+start_host client 5301 Orleans__Mode=Client Orleans__ClusterId=bench-topology Orleans__ServiceId=bench-topology || return 1
+curl -sf -X POST "http://127.0.0.1:5301/bench/seed?count=$sessions" >"$state/client-tokens.txt" || return 1
 BENCH_TOKENS="$state/client-tokens.txt" wrk -t$threads -c64 -d$((duration / 2 + 1))s -s "$BENCH_WRK_DIR/validate.lua" "http://127.0.0.1:5301/v1/sessions/current" >/dev/null 2>&1
 : >"$state/s6-co"; : >"$state/s6-client"
 for r in $(seq 1 "$rounds"); do
@@ -238,6 +257,17 @@ co_rps=$(cut -d' ' -f1 "$state/s6-co" | median); cl_rps=$(cut -d' ' -f1 "$state/
   echo "| $co_rps | $(cut -d' ' -f2 "$state/s6-co" | median) | $(cut -d' ' -f3 "$state/s6-co" | median) | $cl_rps | $(cut -d' ' -f2 "$state/s6-client" | median) | $(cut -d' ' -f3 "$state/s6-client" | median) | $(ratio "$cl_rps" "$co_rps") |"
 } >>"$state/results.md"
 
+}
+
+declare -A goal_constant goal_db goal_p99
+login_share=0; login_rps=0; refresh_rps=0; memory_worst=0
+scenario "1: validation" scenario_validation
+scenario "2: logins" scenario_logins
+scenario "3: refreshes" scenario_refreshes
+scenario "4: memory" scenario_memory
+scenario "5: cold validation" scenario_cold
+scenario "6: topology" scenario_topology
+
 # Goals.
 {
   echo
@@ -254,6 +284,10 @@ co_rps=$(cut -d' ' -f1 "$state/s6-co" | median); cl_rps=$(cut -d' ' -f1 "$state/
   echo "| ≥ 100 logins/s on 2 vCPU | $login_rps/s | $(verdict "$login_rps" 100 min) |"
   echo "| ≥ 1,000 refreshes/s | $refresh_rps/s | $(verdict "$refresh_rps" 1000 min) |"
   echo "| ≤ 2 KB managed heap per active session | $memory_worst B | $(verdict "$memory_worst" 2048 max) |"
+  if [ ${#failed_scenarios[@]} -gt 0 ]; then
+    echo
+    echo "Scenarios that failed: ${failed_scenarios[*]}."
+  fi
 } >>"$state/results.md"
 
 stamp=$(date -u '+%Y%m%d-%H%M%S')
@@ -262,3 +296,4 @@ cp "$state/results.md" "$results/$name"
 cp "$state/results.md" "$results/latest$( [ "$mode" = "--smoke" ] && echo -smoke ).md"
 log "results: bench/results/$name"
 cat "$state/results.md"
+[ ${#failed_scenarios[@]} -eq 0 ]

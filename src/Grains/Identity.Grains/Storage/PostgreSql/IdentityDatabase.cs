@@ -15,6 +15,13 @@ public sealed class IdentityDatabase : IAsyncDisposable
     /// <summary>Default statement timeout. With the connect timeout it bounds a failing write to about 5 s.</summary>
     public const int DefaultCommandTimeoutSeconds = 3;
 
+    /// <summary>
+    /// Default connections per process. Storage operations take about a millisecond, so 32 carry
+    /// tens of thousands per second, and a burst queues in the pool instead of opening a storm of
+    /// new connections (each a SCRAM handshake) that cannot finish within the connect timeout.
+    /// </summary>
+    public const int DefaultMaxPoolSize = 32;
+
     private IdentityDatabase(NpgsqlDataSource dataSource, LocalPostgres? localServer)
     {
         DataSource = dataSource;
@@ -84,7 +91,7 @@ public sealed class IdentityDatabase : IAsyncDisposable
 
     public ValueTask DisposeAsync() => DataSource.DisposeAsync();
 
-    /// <summary>Connect and statement timeouts default to a few seconds unless the connection string sets them.</summary>
+    /// <summary>Connect and statement timeouts default to a few seconds, and the pool to 32 connections, unless the connection string sets them.</summary>
     public static string WithDefaultTimeouts(string connectionString)
     {
         var given = new DbConnectionStringBuilder { ConnectionString = connectionString };
@@ -97,6 +104,11 @@ public sealed class IdentityDatabase : IAsyncDisposable
         if (!given.ContainsKey("Command Timeout") && !given.ContainsKey("CommandTimeout"))
         {
             builder.CommandTimeout = DefaultCommandTimeoutSeconds;
+        }
+
+        if (!given.ContainsKey("Maximum Pool Size") && !given.ContainsKey("Max Pool Size") && !given.ContainsKey("MaxPoolSize"))
+        {
+            builder.MaxPoolSize = DefaultMaxPoolSize;
         }
 
         builder.ApplicationName ??= "identity-grid";
