@@ -40,8 +40,15 @@ public static class IdentityApi
         // No default authenticate scheme: the authentication middleware would otherwise validate any
         // bearer header on every request (logins, health, anything). Only endpoints that require
         // authorization authenticate, through the policy's scheme.
-        builder.Services.AddAuthentication(o => o.DefaultChallengeScheme = SessionTokenAuthenticationHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, SessionTokenAuthenticationHandler>(SessionTokenAuthenticationHandler.SchemeName, null);
+        // ASP.NET Core makes a lone scheme the default unless this switch is set (read per options instance).
+        AppContext.SetSwitch("Microsoft.AspNetCore.Authentication.SuppressAutoDefaultScheme", true);
+        builder.Services.AddAuthentication(o =>
+        {
+            o.DefaultChallengeScheme = SessionTokenAuthenticationHandler.SchemeName;
+            o.AddScheme<SessionTokenAuthenticationHandler>(SessionTokenAuthenticationHandler.SchemeName, null);
+        });
+        builder.Services.AddTransient<SessionTokenAuthenticationHandler>();
+        builder.Services.AddSingleton<SessionGrains>();
         builder.Services.AddAuthorization(o => o.DefaultPolicy = new AuthorizationPolicyBuilder(SessionTokenAuthenticationHandler.SchemeName)
             .RequireAuthenticatedUser()
             .Build());

@@ -3,6 +3,8 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Identity.Tests.Infrastructure;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Identity.Tests.Http;
 
@@ -24,6 +26,20 @@ public sealed class PlatformApiTests
 
         Assert.AreEqual(HttpStatusCode.OK, response.StatusCode);
         Assert.AreEqual("Healthy", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
+    }
+
+    [TestMethod]
+    public async Task Only_endpoints_that_require_a_session_authenticate()
+    {
+        // With a default authenticate scheme the authentication middleware would check the bearer
+        // header of every request (logins, health) with a grain call; ASP.NET Core makes a lone
+        // scheme the default unless told not to.
+        var schemes = SharedApi.Host.Services.GetRequiredService<IAuthenticationSchemeProvider>();
+
+        Assert.IsNull(await schemes.GetDefaultAuthenticateSchemeAsync());
+        Assert.AreEqual("SessionToken", (await schemes.GetDefaultChallengeSchemeAsync())?.Name);
+        var (_, tokens) = await s_client.SignUpAndLoginAsync();
+        Assert.AreEqual(HttpStatusCode.OK, (await s_client.GetCurrentAsync(tokens.AccessToken)).StatusCode);
     }
 
     [TestMethod]

@@ -35,7 +35,7 @@ internal static class IntrospectionApi
     }
 
     private static async Task<Results<Ok<IntrospectionResponse>, ProblemHttpResult>> IntrospectAsync(
-        HttpContext http, IOptions<IntrospectionOptions> options, IGrainFactory grains)
+        HttpContext http, IOptions<IntrospectionOptions> options, SessionGrains sessions)
     {
         if (!IsAuthenticatedClient(http.Request.Headers.Authorization.ToString(), options.Value))
         {
@@ -73,7 +73,7 @@ internal static class IntrospectionApi
         }
 
         var view = await SafeRetry.ReadAsync(
-            (Grain: grains.GetGrain<ISessionGrain>(parsed.SessionId), parsed.Digest),
+            (Grain: sessions.Get(parsed.SessionId), parsed.Digest),
             static call => call.Grain.ValidateAccessTokenAsync(call.Digest),
             http.RequestAborted);
         return TypedResults.Ok(view is null ? Inactive : new IntrospectionResponse(
