@@ -18,7 +18,9 @@ results="$root/bench/results"
 mkdir -p "$state" "$results"
 export BENCH_WRK_DIR="$root/bench/wrk"
 
+suffix=""  # of result file names
 if [ "$mode" = "--smoke" ]; then
+  suffix="-smoke"
   duration=2; rounds=1; sessions=1000; connections="16 64"; memory_sessions="10000"; cold_sessions=200; refresh_sessions=1000
 else
   duration=10; rounds=3; sessions=10000; connections="16 64 256"; memory_sessions="100000 1000000"; cold_sessions=2000; refresh_sessions=8000
@@ -96,7 +98,7 @@ export BENCH_TOKENS="$state/tokens.txt"
   echo "- Commit: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)$( [ -n "$(git -C "$root" status --porcelain 2>/dev/null)" ] && echo ' (with uncommitted changes)')"
   echo "- Machine: $(nproc) vCPU, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM, $(uname -sr)"
   echo "- Mode: $mode; each wrk run ${duration} s, $threads threads, on the same machine as the server; $rounds rounds, targets alternating, medians reported"
-  echo "- Command: \`bench/run.sh $( [ "$mode" = "--smoke" ] && echo --smoke )\`; raw wrk output in \`.data/bench/wrk.log\`"
+  echo "- Command: \`bench/run.sh${suffix:+ --smoke}\`; raw wrk output in \`.data/bench/wrk.log\`"
   echo
 } >"$state/results.md"
 
@@ -291,9 +293,9 @@ scenario "6: topology" scenario_topology
 } >>"$state/results.md"
 
 stamp=$(date -u '+%Y%m%d-%H%M%S')
-name="$stamp$( [ "$mode" = "--smoke" ] && echo -smoke ).md"
+name="$stamp$suffix.md"
 cp "$state/results.md" "$results/$name"
-cp "$state/results.md" "$results/latest$( [ "$mode" = "--smoke" ] && echo -smoke ).md"
+cp "$state/results.md" "$results/latest$suffix.md"
 log "results: bench/results/$name"
 cat "$state/results.md"
 [ ${#failed_scenarios[@]} -eq 0 ]
