@@ -35,6 +35,7 @@ public static class IdentityGridSiloBuilderExtensions
         }
 
         var cluster = ClusterSettings.From(configuration);
+        SiloPortGuard.EnsurePortsAreFree(cluster);
         silo.AddIdentityGrid();
         silo.Configure<ClusterOptions>(o =>
         {

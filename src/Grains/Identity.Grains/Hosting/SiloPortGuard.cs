@@ -1,0 +1,51 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Identity.Grains.Hosting;
+
+/// <summary>
+/// Refuses to start a silo whose ports another process on this machine is listening on.
+/// Orleans opens its listeners with <c>ReuseAddress</c>, which on Linux also sets SO_REUSEPORT, so a
+/// second copy started by mistake binds the same port, announces itself as a newer incarnation of
+/// the running silo, and has it declared dead — a running node taken down by an accidental start.
+/// This probe binds with SO_REUSEADDR alone: that fails while a listener holds the port, but not
+/// because of connections a previous incarnation left in TIME_WAIT, so a restart on the same
+/// ports still works.
+/// </summary>
+public static class SiloPortGuard
+{
+    private const int SolSocket = 1;
+    private const int SoReuseAddr = 2;
+
+    public static void EnsurePortsAreFree(ClusterSettings cluster)
+    {
+        var address = cluster.ListenOnAnyHostAddress ? IPAddress.Any : cluster.AdvertisedAddress();
+        EnsureFree(address, cluster.SiloPort, $"{ClusterSettings.Section}:SiloPort");
+        EnsureFree(address, cluster.GatewayPort, $"{ClusterSettings.Section}:GatewayPort");
+    }
+
+    private static void EnsureFree(IPAddress address, int port, string setting)
+    {
+        if (port == 0)
+        {
+            return;
+        }
+
+        using var probe = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        if (OperatingSystem.IsLinux())
+        {
+            probe.SetRawSocketOption(SolSocket, SoReuseAddr, BitConverter.GetBytes(1));
+        }
+
+        try
+        {
+            probe.Bind(new IPEndPoint(address, port));
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode is SocketError.AddressAlreadyInUse or SocketError.AccessDenied)
+        {
+            throw new InvalidOperationException(
+                $"Port {port} ({setting}) on {address} is already in use, most likely by another grid node or Identity.Api "
+                + $"on this machine. Stop it first, or give this one other ports ({setting}).", ex);
+        }
+    }
+}
