@@ -53,6 +53,42 @@ public sealed class SessionLifecycleTests
     }
 
     [TestMethod]
+    public async Task Made_up_session_ids_leave_no_activation_behind()
+    {
+        var session = s_grid.Grains.GetGrain<ISessionGrain>(Guid.NewGuid());
+        var reads = s_grid.Storage.Reads;
+        Assert.IsNull(await session.ValidateAccessTokenAsync(TokenDigest.Of([1, 2, 3])));
+        Assert.AreEqual(reads + 1, s_grid.Storage.Reads, "the first check activates the grain: one read");
+
+        // The activation lingers briefly (Orleans' own timer, real time) for calls arriving together,
+        // then goes: a later check activates afresh. Kept in memory, it would answer without a read.
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (s_grid.Storage.Reads == reads + 1 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+            Assert.IsNull(await session.ValidateAccessTokenAsync(TokenDigest.Of([1, 2, 3])));
+        }
+
+        Assert.AreEqual(reads + 2, s_grid.Storage.Reads, "the made-up session's activation went away");
+    }
+
+    [TestMethod]
+    public async Task A_wrong_secret_does_not_evict_a_live_session()
+    {
+        var name = GridScenario.UniqueName();
+        await GridScenario.RegisterAsync(s_grid.Grains, name);
+        var tokens = await GridScenario.LoginAsync(s_grid.Grains, name);
+        var session = s_grid.Grains.GetGrain<ISessionGrain>(tokens.SessionId);
+        Assert.IsNotNull(await GridScenario.ValidateAsync(s_grid.Grains, tokens.AccessToken));
+        var reads = s_grid.Storage.Reads;
+
+        Assert.IsNull(await session.ValidateAccessTokenAsync(TokenDigest.Of([1, 2, 3])));
+        Assert.IsNotNull(await GridScenario.ValidateAsync(s_grid.Grains, tokens.AccessToken));
+
+        Assert.AreEqual(reads, s_grid.Storage.Reads, "the session stayed in memory");
+    }
+
+    [TestMethod]
     public async Task Refresh_token_is_not_an_access_token_and_a_wrong_secret_fails()
     {
         var name = GridScenario.UniqueName();

@@ -26,6 +26,10 @@ public sealed partial class SessionGrain(
     private Guid _sessionId;
     private DateTimeOffset _lastSeenInStorage;
     private bool _lastSeenDue;
+    private IGrainTimer? _leaving;
+
+    /// <summary>How long an activation without a session stays for calls that arrive together.</summary>
+    internal static readonly TimeSpan NoSessionLinger = TimeSpan.FromSeconds(1);
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -49,6 +53,7 @@ public sealed partial class SessionGrain(
             || !session.IsLive(now, _options)
             || now >= _options.AccessExpiryOf(session.CreatedAt, session.AccessIssuedAt))
         {
+            LeaveIfNoSession();
             return ValueTask.FromResult<SessionView?>(null);
         }
 
@@ -91,6 +96,7 @@ public sealed partial class SessionGrain(
         var now = time.GetUtcNow();
         if (!session.IsLive(now, _options))
         {
+            LeaveIfNoSession();
             return new RefreshResult.Rejected();
         }
 
@@ -118,6 +124,7 @@ public sealed partial class SessionGrain(
         var session = state.State;
         if (!session.AccessDigest.FixedTimeEquals(accessDigest) || !session.IsLive(time.GetUtcNow(), _options))
         {
+            LeaveIfNoSession();
             return false;
         }
 
@@ -179,6 +186,39 @@ public sealed partial class SessionGrain(
             _options.ExpiryOf(session.CreatedAt, session.LastSeenAt),
             session.UserAgent,
             session.IpAddress));
+    }
+
+    /// <summary>
+    /// No session behind this id (a made-up token, or one already ended): the activation goes after
+    /// <see cref="NoSessionLinger"/>. Otherwise well-formed random tokens, which anyone can send at
+    /// HTTP speed, would each hold an activation for Orleans' collection age (minutes). Not at once:
+    /// calls queued behind this one would be forwarded to a new activation that leaves in turn, and
+    /// Orleans rejects a message forwarded more than twice. A live session stays: a wrong secret for
+    /// it must not evict it.
+    /// </summary>
+    private void LeaveIfNoSession()
+    {
+        if (state.State.IsStarted || _leaving is not null)
+        {
+            return;
+        }
+
+        _leaving = this.RegisterGrainTimer(
+            static (grain, _) =>
+            {
+                grain.LeaveUnlessStarted();
+                return Task.CompletedTask;
+            },
+            this,
+            new GrainTimerCreationOptions(NoSessionLinger, Timeout.InfiniteTimeSpan) { Interleave = true });
+    }
+
+    private void LeaveUnlessStarted()
+    {
+        if (!state.State.IsStarted)
+        {
+            DeactivateOnIdle();
+        }
     }
 
     private IssuedTokens IssueTokens(DateTimeOffset now)
