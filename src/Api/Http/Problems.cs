@@ -22,6 +22,16 @@ internal static class Problems
         title: "Invalid refresh token.",
         detail: "The refresh token is unknown, expired, already used or its session has ended.");
 
+    /// <summary>429 for an address past its budget of failed token checks (<see cref="FailedTokenChecks"/>).</summary>
+    public static ProblemHttpResult TooManyInvalidTokens(HttpContext http, TimeSpan retryAfter)
+    {
+        http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return TypedResults.Problem(
+            statusCode: StatusCodes.Status429TooManyRequests,
+            title: "Too many requests.",
+            detail: "Too many invalid tokens from this address; wait for the time in Retry-After.");
+    }
+
     public static ProblemHttpResult Conflict(string field, string detail) => TypedResults.Problem(
         statusCode: StatusCodes.Status409Conflict,
         title: "Already taken.",

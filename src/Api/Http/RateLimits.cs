@@ -15,6 +15,13 @@ public sealed class RateLimitOptions
 
     /// <summary>Registrations per client IP per minute; 0 turns the limit off. Default 20.</summary>
     public int RegistrationPerMinute { get; set; } = 20;
+
+    /// <summary>
+    /// Token checks per client IP per minute that may fail after reaching the grid (made-up,
+    /// revoked or expired tokens); beyond it that address's token checks get 429. 0 turns it off.
+    /// Default 600: generous for many clients behind one NAT, tight for a flood.
+    /// </summary>
+    public int FailedTokenChecksPerMinute { get; set; } = 600;
 }
 
 internal sealed class RateLimitOptionsValidator : IValidateOptions<RateLimitOptions>
@@ -32,6 +39,11 @@ internal sealed class RateLimitOptionsValidator : IValidateOptions<RateLimitOpti
             failures.Add($"{RateLimitOptions.Section}:RegistrationPerMinute must be 0 (off) to 1000000 (got {options.RegistrationPerMinute}).");
         }
 
+        if (options.FailedTokenChecksPerMinute is < 0 or > 1_000_000)
+        {
+            failures.Add($"{RateLimitOptions.Section}:FailedTokenChecksPerMinute must be 0 (off) to 1000000 (got {options.FailedTokenChecksPerMinute}).");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }
@@ -45,6 +57,7 @@ internal static class RateLimits
     {
         services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<RateLimitOptions>, RateLimitOptionsValidator>();
+        services.AddSingleton<FailedTokenChecks>();
         services.AddRateLimiter(limiter =>
         {
             limiter.AddPolicy(LoginPolicy, context => PerClientPerMinute(context, o => o.LoginPerMinute));

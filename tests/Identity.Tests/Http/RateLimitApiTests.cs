@@ -55,7 +55,7 @@ public sealed class RateLimitApiTests
     }
 
     [TestMethod]
-    public async Task Validation_is_not_rate_limited()
+    public async Task Checks_of_garbled_tokens_are_never_rate_limited()
     {
         var statuses = new List<HttpStatusCode>();
         for (var i = 0; i < 20; i++)

@@ -92,7 +92,7 @@ internal static class SessionsApi
     }
 
     private static async Task<Results<Ok<TokenResponse>, ValidationProblem, ProblemHttpResult>> RefreshAsync(
-        RefreshRequest request, HttpContext http, IGrainFactory grains)
+        RefreshRequest request, HttpContext http, SessionGrains sessions, FailedTokenChecks failures)
     {
         if (string.IsNullOrEmpty(request.RefreshToken))
         {
@@ -104,9 +104,15 @@ internal static class SessionsApi
             return Problems.InvalidRefreshToken();
         }
 
-        var result = await grains.GetGrain<ISessionGrain>(token.SessionId).RefreshAsync(token.Digest, ClientInfo.From(http));
+        if (failures.IsExhausted(http, out var retryAfter))
+        {
+            return Problems.TooManyInvalidTokens(http, retryAfter);
+        }
+
+        var result = await sessions.Get(token.SessionId).RefreshAsync(token.Digest, ClientInfo.From(http));
         if (result is not RefreshResult.Rotated rotated)
         {
+            failures.Record(http);
             return Problems.InvalidRefreshToken();
         }
 

@@ -12,13 +12,15 @@ namespace Identity.Api.Http.Authentication;
 /// <c>AuthenticationHandler&lt;T&gt;</c>: that base creates a logger and resolves options for every
 /// request, which showed up in profiles of the hot path; this handler needs neither.
 /// </summary>
-internal sealed class SessionTokenAuthenticationHandler(SessionGrains sessions, IProblemDetailsService problems) : IAuthenticationHandler
+internal sealed class SessionTokenAuthenticationHandler(
+    SessionGrains sessions, FailedTokenChecks failures, IProblemDetailsService problems) : IAuthenticationHandler
 {
     public const string SchemeName = "SessionToken";
     private const string BearerPrefix = "Bearer ";
 
     private HttpContext context = null!;
     private Task<AuthenticateResult>? result;
+    private TimeSpan? tooManyFailures;
 
     public Task InitializeAsync(AuthenticationScheme scheme, HttpContext context)
     {
@@ -42,12 +44,19 @@ internal sealed class SessionTokenAuthenticationHandler(SessionGrains sessions, 
             return AuthenticateResult.Fail("Malformed access token.");
         }
 
+        if (failures.IsExhausted(context, out var retryAfter))
+        {
+            tooManyFailures = retryAfter;
+            return AuthenticateResult.Fail("Too many failed token checks from this address.");
+        }
+
         var session = await SafeRetry.ReadAsync(
             (Grain: sessions.Get(token.SessionId), token.Digest),
             static call => call.Grain.ValidateAccessTokenAsync(call.Digest),
             context.RequestAborted);
         if (session is null)
         {
+            failures.Record(context);
             return AuthenticateResult.Fail("Access token is not valid.");
         }
 
@@ -61,6 +70,12 @@ internal sealed class SessionTokenAuthenticationHandler(SessionGrains sessions, 
     /// <summary>RFC 6750: 401 with <c>WWW-Authenticate: Bearer error="invalid_token"</c>, body as problem+json.</summary>
     public async Task ChallengeAsync(AuthenticationProperties? properties)
     {
+        if (tooManyFailures is { } retryAfter)
+        {
+            await Problems.TooManyInvalidTokens(context, retryAfter).ExecuteAsync(context);
+            return;
+        }
+
         context.Response.StatusCode = StatusCodes.Status401Unauthorized;
         context.Response.Headers.WWWAuthenticate = "Bearer realm=\"identity\", error=\"invalid_token\"";
         await problems.WriteAsync(new ProblemDetailsContext
