@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
+using Identity.Grains.Hosting;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace Identity.Api.Http;
@@ -58,6 +60,7 @@ internal static class RateLimits
         services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<RateLimitOptions>, RateLimitOptionsValidator>();
         services.AddSingleton<FailedTokenChecks>();
+        services.TryAddKeyedSingleton(IdentityClock.Key, TimeProvider.System);
         services.AddRateLimiter(limiter =>
         {
             limiter.AddPolicy(LoginPolicy, context => PerClientPerMinute(context, o => o.LoginPerMinute));

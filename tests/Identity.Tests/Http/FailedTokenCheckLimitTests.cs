@@ -48,6 +48,12 @@ public sealed class FailedTokenCheckLimitTests
         var refresh = await s_client.RefreshAsync(MadeUp(TokenKind.Refresh));
         Assert.AreEqual(HttpStatusCode.TooManyRequests, refresh.StatusCode);
         Assert.IsNotNull(refresh.Headers.RetryAfter);
+
+        // Three a minute: one failure comes back every 20 s.
+        s_host.Clock.Advance(TimeSpan.FromSeconds(20));
+        Assert.AreEqual(HttpStatusCode.OK, (await s_client.GetCurrentAsync(tokens.AccessToken)).StatusCode);
+        Assert.AreEqual(HttpStatusCode.Unauthorized, (await s_client.GetCurrentAsync(MadeUp(TokenKind.Access))).StatusCode);
+        Assert.AreEqual(HttpStatusCode.TooManyRequests, (await s_client.GetCurrentAsync(MadeUp(TokenKind.Access))).StatusCode);
     }
 
     private static string MadeUp(TokenKind kind) => SessionToken.Issue(Guid.NewGuid(), kind).Text;
