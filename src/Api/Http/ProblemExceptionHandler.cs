@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Identity.Contracts.Errors;
 using Microsoft.AspNetCore.Diagnostics;
@@ -95,8 +94,7 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
 
     private static ProblemDetails Unavailable(HttpResponse response, TimeSpan retryAfter, string detail)
     {
-        var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
-        response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        response.SetRetryAfter(retryAfter);
         return new ProblemDetails
         {
             Status = StatusCodes.Status503ServiceUnavailable,

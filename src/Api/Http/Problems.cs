@@ -25,7 +25,7 @@ internal static class Problems
     /// <summary>429 for an address past its budget of failed token checks (<see cref="FailedTokenChecks"/>).</summary>
     public static ProblemHttpResult TooManyInvalidTokens(HttpContext http, TimeSpan retryAfter)
     {
-        http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        http.Response.SetRetryAfter(retryAfter);
         return TypedResults.Problem(
             statusCode: StatusCodes.Status429TooManyRequests,
             title: "Too many requests.",
@@ -43,4 +43,11 @@ internal static class Problems
 
     public static ProblemHttpResult Forbidden(string detail) => TypedResults.Problem(
         statusCode: StatusCodes.Status403Forbidden, title: "Forbidden.", detail: detail);
+}
+
+internal static class RetryAfterExtensions
+{
+    /// <summary><c>Retry-After</c> in whole seconds, rounded up, at least 1.</summary>
+    public static void SetRetryAfter(this HttpResponse response, TimeSpan retryAfter) =>
+        response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -12,6 +12,7 @@ public sealed class StartupConfigurationTests
     [DataRow("Passwords:MemoryKiB", "1024")]
     [DataRow("Lockout:MaxFailedAttempts", "0")]
     [DataRow("RateLimiting:LoginPerMinute", "-5")]
+    [DataRow("RateLimiting:FailedTokenChecksPerMinute", "-1")]
     [DataRow("Introspection:Clients:0:ClientId", "no-secret-configured")]
     public async Task The_process_refuses_to_start_and_names_the_bad_setting(string key, string value)
     {

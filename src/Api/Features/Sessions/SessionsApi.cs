@@ -126,13 +126,13 @@ internal static class SessionsApi
         return TypedResults.Ok(new CurrentSessionResponse(view.SessionId, view.UserId, view.Username, view.CreatedAt, view.ExpiresAt, view.AccessTokenExpiresAt));
     }
 
-    private static async Task<Results<NoContent, ChallengeHttpResult>> LogoutAsync(HttpContext http, IGrainFactory grains)
+    private static async Task<Results<NoContent, ChallengeHttpResult>> LogoutAsync(HttpContext http, SessionGrains sessions)
     {
         // Authorization already validated the token; logging out re-checks it inside the grain so
         // that validation and ending are one atomic step.
         var header = http.Request.Headers.Authorization.ToString();
         if (!SessionToken.TryParse(header.AsSpan("Bearer ".Length).Trim(), TokenKind.Access, out var token)
-            || !await grains.GetGrain<ISessionGrain>(token.SessionId).LogoutAsync(token.Digest))
+            || !await sessions.Get(token.SessionId).LogoutAsync(token.Digest))
         {
             return TypedResults.Challenge();
         }
