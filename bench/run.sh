@@ -29,6 +29,7 @@ threads=2
 password="bench password 123"
 bench_dll="$root/bench/Identity.Bench/bin/Release/net10.0/Identity.Bench.dll"
 silo_dll="$root/src/Silo/bin/Release/net10.0/Identity.Silo.dll"
+devpostgres_dll="$root/tools/Identity.DevPostgres/bin/Release/net10.0/Identity.DevPostgres.dll"
 pids=()
 log() { printf '[bench] %s\n' "$*" >&2; }
 
@@ -38,7 +39,7 @@ cleanup() {
     for _ in $(seq 1 120); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
     kill -KILL "$pid" 2>/dev/null || true
   done
-  if [ -f "$silo_dll" ]; then dotnet "$silo_dll" postgres stop "$state/postgres" 2>/dev/null || true; fi
+  if [ -f "$devpostgres_dll" ]; then dotnet "$devpostgres_dll" stop "$state/postgres" 2>/dev/null || true; fi
 }
 trap cleanup EXIT
 
@@ -54,9 +55,10 @@ fi
 log "building (Release)"
 dotnet build "$root/bench/Identity.Bench/Identity.Bench.csproj" -c Release -v quiet -nologo >"$state/build.log" 2>&1 || { cat "$state/build.log"; exit 1; }
 dotnet build "$root/src/Silo/Identity.Silo.csproj" -c Release -v quiet -nologo >>"$state/build.log" 2>&1 || { cat "$state/build.log"; exit 1; }
+dotnet build "$root/tools/Identity.DevPostgres/Identity.DevPostgres.csproj" -c Release -v quiet -nologo >>"$state/build.log" 2>&1 || { cat "$state/build.log"; exit 1; }
 
 rm -rf "$state/postgres" "$state/postgres.password"
-conn=$(dotnet "$silo_dll" postgres start "$state/postgres")
+conn=$(dotnet "$devpostgres_dll" start "$state/postgres")
 
 wait_http() {  # wait_http <url>
   for _ in $(seq 1 360); do curl -sf "$1" >/dev/null 2>&1 && return 0; sleep 0.25; done

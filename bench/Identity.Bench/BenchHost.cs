@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Identity.Api.Features.Sessions;
+using Identity.Api.Grid;
 using Identity.Api.Hosting;
 using Identity.Contracts.Sessions;
 using Identity.Grains.Hosting;
@@ -33,7 +34,7 @@ internal static class BenchHost
         app.UseIdentityApi();
 
         // The baseline lives next to a co-hosted grid; a client-mode host (topology scenario) needs none.
-        var baseline = ClusterSettings.From(app.Configuration).Mode == ApiHostingMode.CoHosted
+        var baseline = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<GridAccessOptions>>().Value.Mode == GridAccessMode.CoHosted
             ? await BaselineStore.CreateAsync(app.Configuration.GetConnectionString("Identity"))
             : null;
         app.MapGet("/bench/constant", () => TypedResults.Ok(Constant));

@@ -81,7 +81,7 @@ internal static class Measurements
     public static async Task<int> ColdValidationAsync(int sessions, string connectionString)
     {
         var database = await IdentityDatabase.OpenAsync(connectionString);
-        using var host = await StartSiloAsync(services => { }, silo => silo.AddIdentityPostgres(database, new StorageSettings(), clustering: false));
+        using var host = await StartSiloAsync(services => { }, silo => silo.AddIdentityPostgres(database, clustering: false));
         var grains = host.Services.GetRequiredService<IGrainFactory>();
         var tokens = await StartSessionsAsync(grains, sessions, parallelism: 32);
         await grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
@@ -120,7 +120,7 @@ internal static class Measurements
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.UseOrleans(silo =>
         {
-            silo.AddIdentityGrid();
+            silo.AddIdentityGrains();
             silo.UseLocalhostClustering(siloPort: 21111, gatewayPort: 0);
             storage?.Invoke(silo);
             services(silo.Services);

@@ -1,10 +1,10 @@
-// SessionCheck: how a service inside the cluster checks a bearer token and lists the user's
+// SessionCheck: how a service inside the grid's network checks a bearer token and lists the user's
 // sessions, talking to the session and user grains directly through Identity.Contracts and the
 // Orleans client — no HTTP hop, no database.
 //
 //   dotnet run --project samples/SessionCheck -- <access token> [gateway host:port ...]
 //
-// Gateways default to 127.0.0.1:30001 (silo 1 of scripts/cluster.sh); IDENTITY_CLUSTER_ID and
+// Gateways default to 127.0.0.1:30001 (silo 1 of scripts/grid.sh); IDENTITY_CLUSTER_ID and
 // IDENTITY_SERVICE_ID default to identity-grid. Prints one JSON object; exit code 0 when active.
 using System.Net;
 using System.Text.Json;

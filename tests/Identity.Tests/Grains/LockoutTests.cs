@@ -1,5 +1,5 @@
 using Identity.Contracts.Users;
-using Identity.Tests.Infrastructure;
+using Identity.Testing;
 
 namespace Identity.Tests.Grains;
 

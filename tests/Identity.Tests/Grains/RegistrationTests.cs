@@ -1,7 +1,7 @@
 using Identity.Contracts.LoginNames;
 using Identity.Contracts.Passwords;
 using Identity.Contracts.Users;
-using Identity.Tests.Infrastructure;
+using Identity.Testing;
 
 namespace Identity.Tests.Grains;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Identity.Contracts.Users;
-using Identity.Tests.Infrastructure;
+using Identity.Testing;
 
 namespace Identity.Tests.Grains;
 

@@ -1,6 +1,6 @@
 using Identity.Contracts.Sessions;
 using Identity.Contracts.Users;
-using Identity.Tests.Infrastructure;
+using Identity.Testing;
 
 namespace Identity.Tests.Grains;
 
@@ -235,13 +235,13 @@ public sealed class SessionLifecycleTests
         var stranger = await GridScenario.LoginAsync(s_grid.Grains, other);
         var user = s_grid.Grains.GetGrain<IUserGrain>(userId);
 
-        Assert.IsFalse(await user.EndSessionAsync(stranger.SessionId));
+        Assert.IsFalse(await user.RevokeSessionAsync(stranger.SessionId));
         Assert.IsNotNull(await GridScenario.ValidateAsync(s_grid.Grains, stranger.AccessToken));
 
-        Assert.IsTrue(await user.EndSessionAsync(b.SessionId));
+        Assert.IsTrue(await user.RevokeSessionAsync(b.SessionId));
         Assert.IsNull(await GridScenario.ValidateAsync(s_grid.Grains, b.AccessToken));
 
-        Assert.AreEqual(1, await user.EndOtherSessionsAsync(c.SessionId));
+        Assert.AreEqual(1, await user.RevokeOtherSessionsAsync(c.SessionId));
         Assert.IsNull(await GridScenario.ValidateAsync(s_grid.Grains, a.AccessToken));
         Assert.IsNotNull(await GridScenario.ValidateAsync(s_grid.Grains, c.AccessToken));
     }

@@ -1,7 +1,7 @@
 using Identity.Contracts.Errors;
 using Identity.Contracts.Sessions;
 using Identity.Contracts.Users;
-using Identity.Tests.Infrastructure;
+using Identity.Testing;
 
 namespace Identity.Tests.Grains;
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Identity.Grains.Hosting;
+using Identity.Testing;
 
 namespace Identity.Tests.Hosting;
 
@@ -18,7 +19,7 @@ public sealed class SiloPortGuardTests
         using var running = ListenLikeOrleans(out var port);
 
         var refused = Assert.ThrowsExactly<InvalidOperationException>(
-            () => SiloPortGuard.EnsurePortsAreFree(new ClusterSettings { SiloPort = FreePort(), GatewayPort = port }));
+            () => SiloPortGuard.EnsurePortsAreFree(new GridOptions { SiloPort = Ports.Free(), GatewayPort = port }));
 
         StringAssert.Contains(refused.Message, "Orleans:GatewayPort");
         StringAssert.Contains(refused.Message, port.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -40,13 +41,13 @@ public sealed class SiloPortGuardTests
             client.Close(); // on loopback the FIN arrives at once: the server end is in TIME_WAIT
         }
 
-        SiloPortGuard.EnsurePortsAreFree(new ClusterSettings { SiloPort = port, GatewayPort = FreePort() });
+        SiloPortGuard.EnsurePortsAreFree(new GridOptions { SiloPort = port, GatewayPort = Ports.Free() });
     }
 
     [TestMethod]
     public void Free_ports_pass()
     {
-        SiloPortGuard.EnsurePortsAreFree(new ClusterSettings { SiloPort = FreePort(), GatewayPort = FreePort() });
+        SiloPortGuard.EnsurePortsAreFree(new GridOptions { SiloPort = Ports.Free(), GatewayPort = Ports.Free() });
     }
 
     private static Socket ListenLikeOrleans(out int port)
@@ -57,12 +58,5 @@ public sealed class SiloPortGuardTests
         socket.Listen();
         port = ((IPEndPoint)socket.LocalEndPoint!).Port;
         return socket;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

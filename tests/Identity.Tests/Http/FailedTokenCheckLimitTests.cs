@@ -1,6 +1,6 @@
 using System.Net;
 using Identity.Contracts.Sessions;
-using Identity.Tests.Infrastructure;
+using Identity.Testing;
 
 namespace Identity.Tests.Http;
 

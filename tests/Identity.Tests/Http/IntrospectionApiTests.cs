@@ -4,7 +4,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Identity.Tests.Infrastructure;
+using Identity.Testing;
 
 namespace Identity.Tests.Http;
 

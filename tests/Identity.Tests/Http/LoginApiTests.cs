@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
-using Identity.Tests.Infrastructure;
+using Identity.Testing;
 
 namespace Identity.Tests.Http;
 

@@ -1,5 +1,5 @@
 using System.Net;
-using Identity.Tests.Infrastructure;
+using Identity.Testing;
 
 namespace Identity.Tests.Http;
 

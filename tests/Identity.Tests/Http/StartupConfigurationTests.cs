@@ -1,4 +1,4 @@
-using Identity.Tests.Infrastructure;
+using Identity.Testing;
 using Microsoft.Extensions.Options;
 
 namespace Identity.Tests.Http;

@@ -1,14 +1,14 @@
 using System.Text.Json;
 using Identity.Contracts.Health;
-using Identity.Grains.Storage.PostgreSql;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Identity.Api.Features.Health;
 
 /// <summary>
-/// <c>/health/live</c>: the process answers. <c>/health/ready</c>: the grid answers a call
-/// (and, with PostgreSQL, the database is reachable); 503 otherwise.
+/// <c>/health/live</c>: the process answers. <c>/health/ready</c>: the grid answers a call, and
+/// its storage answers the silo that took the call; 503 otherwise. Both questions go to the grid
+/// (<see cref="IGridProbeGrain"/>), so co-hosted and client-mode Api nodes report the same way.
 /// </summary>
 internal static class HealthApi
 {
@@ -18,7 +18,7 @@ internal static class HealthApi
     {
         services.AddHealthChecks()
             .AddCheck<GridHealthCheck>("grid", tags: [ReadyTag])
-            .AddCheck<DatabaseHealthCheck>("database", tags: [ReadyTag]);
+            .AddCheck<StorageHealthCheck>("database", tags: [ReadyTag]);
         return services;
     }
 
@@ -51,28 +51,6 @@ internal sealed record HealthEntry(string Status, string? Description);
 [System.Text.Json.Serialization.JsonSerializable(typeof(HealthResponse))]
 internal sealed partial class HealthJsonContext : System.Text.Json.Serialization.JsonSerializerContext;
 
-/// <summary>
-/// Ready when the identity database answers within two seconds. Not ready means writes
-/// (register, login, refresh, logout) are failing with 503; validations of live sessions go on.
-/// </summary>
-internal sealed class DatabaseHealthCheck(IServiceProvider services) : IHealthCheck
-{
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
-
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
-    {
-        // Absent in client mode (the silos own the database) and with in-memory storage.
-        if (services.GetService<IdentityDatabase>() is not { } database)
-        {
-            return HealthCheckResult.Healthy("No database in this process.");
-        }
-
-        return await database.IsReachableAsync(Timeout, cancellationToken)
-            ? HealthCheckResult.Healthy($"PostgreSQL {database.Description} answers.")
-            : HealthCheckResult.Unhealthy($"PostgreSQL {database.Description} does not answer.");
-    }
-}
-
 /// <summary>Ready when a grain call (touching no storage) is answered within two seconds.</summary>
 internal sealed class GridHealthCheck(IGrainFactory grains) : IHealthCheck
 {
@@ -88,6 +66,28 @@ internal sealed class GridHealthCheck(IGrainFactory grains) : IHealthCheck
         catch (Exception ex) when (ex is TimeoutException or OrleansException)
         {
             return HealthCheckResult.Unhealthy("The grid did not answer.");
+        }
+    }
+}
+
+/// <summary>
+/// Ready when the silo's storage answers (the silo bounds its own check at two seconds). Not ready
+/// means writes (register, login, refresh, logout) are failing with 503; validations of live sessions go on.
+/// </summary>
+internal sealed class StorageHealthCheck(IGrainFactory grains) : IHealthCheck
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(4);
+
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var storage = await grains.GetGrain<IGridProbeGrain>(0).CheckStorageAsync().WaitAsync(Timeout, cancellationToken);
+            return storage.Healthy ? HealthCheckResult.Healthy(storage.Description) : HealthCheckResult.Unhealthy(storage.Description);
+        }
+        catch (Exception ex) when (ex is TimeoutException or OrleansException)
+        {
+            return HealthCheckResult.Unhealthy("The grid did not answer, so its storage could not be checked.");
         }
     }
 }

@@ -1,7 +1,8 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Serialization;
-using Identity.Api.Http;
+using Identity.Api.Errors;
+using Identity.Api.Grid;
 using Identity.Contracts.Sessions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -39,31 +40,19 @@ internal static class IntrospectionApi
     {
         if (!IsAuthenticatedClient(http.Request.Headers.Authorization.ToString(), options.Value))
         {
-            http.Response.Headers.WWWAuthenticate = "Basic realm=\"identity-introspection\", charset=\"UTF-8\"";
-            return TypedResults.Problem(
-                statusCode: StatusCodes.Status401Unauthorized,
-                title: "Client authentication failed.",
-                detail: "Authenticate with HTTP Basic using a configured introspection client id and secret.",
-                extensions: new Dictionary<string, object?> { ["error"] = "invalid_client" });
+            return Problems.InvalidClient(http, "identity-introspection");
         }
 
         if (!http.Request.HasFormContentType)
         {
-            return TypedResults.Problem(
-                statusCode: StatusCodes.Status415UnsupportedMediaType,
-                title: "Unsupported media type.",
-                detail: "Send the token as application/x-www-form-urlencoded: token=<access token>.");
+            return Problems.UnsupportedMediaType("Send the token as application/x-www-form-urlencoded: token=<access token>.");
         }
 
         var form = await http.Request.ReadFormAsync(http.RequestAborted);
         var token = form["token"].ToString();
         if (token.Length == 0)
         {
-            return TypedResults.Problem(
-                statusCode: StatusCodes.Status400BadRequest,
-                title: "The request is not valid.",
-                detail: "The form field 'token' is required.",
-                extensions: new Dictionary<string, object?> { ["error"] = "invalid_request" });
+            return Problems.InvalidOAuthRequest("The form field 'token' is required.");
         }
 
         http.Response.Headers.CacheControl = "no-store";

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.Extensions.Options;
+using Identity.Grains.Hosting.Options;
 
 namespace Identity.Api.Features.Introspection;
 
@@ -36,31 +36,18 @@ public sealed class IntrospectionClient
     }
 }
 
-internal sealed class IntrospectionOptionsValidator : IValidateOptions<IntrospectionOptions>
+internal sealed class IntrospectionOptionsValidator() : OptionsValidator<IntrospectionOptions>(IntrospectionOptions.Section)
 {
-    public ValidateOptionsResult Validate(string? name, IntrospectionOptions options)
+    protected override void Check(IntrospectionOptions options, Failures failures)
     {
-        var failures = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < options.Clients.Count; i++)
         {
             var client = options.Clients[i];
-            var at = string.Create(CultureInfo.InvariantCulture, $"{IntrospectionOptions.Section}:Clients:{i}");
-            if (string.IsNullOrWhiteSpace(client.ClientId) || client.ClientId.Contains(':', StringComparison.Ordinal))
-            {
-                failures.Add($"{at}:ClientId is required and may not contain ':'.");
-            }
-            else if (!seen.Add(client.ClientId))
-            {
-                failures.Add($"{at}:ClientId '{client.ClientId}' is configured twice.");
-            }
-
-            if (client.SecretSha256.Length != 64 || !client.SecretSha256.All(char.IsAsciiHexDigit))
-            {
-                failures.Add($"{at}:SecretSha256 must be the 64-character hex SHA-256 of the client secret.");
-            }
+            var at = string.Create(CultureInfo.InvariantCulture, $"Clients:{i}");
+            failures.Unless(!string.IsNullOrWhiteSpace(client.ClientId) && !client.ClientId.Contains(':', StringComparison.Ordinal), $"{at}:ClientId", "is required and may not contain ':'.");
+            failures.Unless(string.IsNullOrWhiteSpace(client.ClientId) || seen.Add(client.ClientId), $"{at}:ClientId", $"'{client.ClientId}' is configured twice.");
+            failures.Unless(client.SecretSha256.Length == 64 && client.SecretSha256.All(char.IsAsciiHexDigit), $"{at}:SecretSha256", "must be the 64-character hex SHA-256 of the client secret.");
         }
-
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -1,5 +1,8 @@
+using Identity.Api.Authentication;
+using Identity.Api.Errors;
+using Identity.Api.Grid;
 using Identity.Api.Http;
-using Identity.Api.Http.Authentication;
+using Identity.Api.RateLimiting;
 using Identity.Contracts.LoginNames;
 using Identity.Contracts.Passwords;
 using Identity.Contracts.Sessions;
@@ -36,7 +39,7 @@ internal static class SessionsApi
         group.MapPost("/", LoginAsync)
             .WithName("Login")
             .WithSummary("Sign in with username (or email) and password; returns an access and a refresh token.")
-            .RequireRateLimiting(RateLimits.LoginPolicy);
+            .RequireRateLimit(RateLimitRule.Login);
 
         group.MapPost("/refresh", RefreshAsync)
             .WithName("RefreshSession")
@@ -81,7 +84,7 @@ internal static class SessionsApi
             return Problems.InvalidCredentials();
         }
 
-        var result = await grains.GetGrain<ILoginNameGrain>(key).LoginAsync(new Password(request.Password!), ClientInfo.From(http));
+        var result = await grains.GetGrain<ILoginNameGrain>(key).LoginAsync(new Password(request.Password!), http.GetClientContext());
         if (result is not LoginResult.Succeeded success)
         {
             return Problems.InvalidCredentials();
@@ -106,10 +109,10 @@ internal static class SessionsApi
 
         if (failures.IsExhausted(http, out var retryAfter))
         {
-            return Problems.TooManyInvalidTokens(http, retryAfter);
+            return Problems.TooManyFailedTokenChecks(http, retryAfter);
         }
 
-        var result = await sessions.Get(token.SessionId).RefreshAsync(token.Digest, ClientInfo.From(http));
+        var result = await sessions.Get(token.SessionId).RefreshAsync(token.Digest, http.GetClientContext());
         if (result is not RefreshResult.Rotated rotated)
         {
             failures.Record(http);
@@ -126,13 +129,11 @@ internal static class SessionsApi
         return TypedResults.Ok(new CurrentSessionResponse(view.SessionId, view.UserId, view.Username, view.CreatedAt, view.ExpiresAt, view.AccessTokenExpiresAt));
     }
 
-    private static async Task<Results<NoContent, ChallengeHttpResult>> LogoutAsync(HttpContext http, SessionGrains sessions)
+    private static async Task<Results<NoContent, ChallengeHttpResult>> LogoutAsync(CurrentSession session, SessionGrains sessions)
     {
-        // Authorization already validated the token; logging out re-checks it inside the grain so
-        // that validation and ending are one atomic step.
-        var header = http.Request.Headers.Authorization.ToString();
-        if (!SessionToken.TryParse(header.AsSpan("Bearer ".Length).Trim(), TokenKind.Access, out var token)
-            || !await sessions.Get(token.SessionId).LogoutAsync(token.Digest))
+        // Authentication validated the token; the grain checks it again so that validating and
+        // ending are one atomic step (a concurrent logout or revocation wins cleanly).
+        if (!await sessions.Get(session.SessionId).LogoutAsync(session.AccessDigest))
         {
             return TypedResults.Challenge();
         }

@@ -1,5 +1,7 @@
-using Identity.Api.Http;
-using Identity.Api.Http.Authentication;
+using Identity.Api.Authentication;
+using Identity.Api.Errors;
+using Identity.Api.Grid;
+using Identity.Api.RateLimiting;
 using Identity.Contracts.Passwords;
 using Identity.Contracts.Sessions;
 using Identity.Contracts.Users;
@@ -27,21 +29,21 @@ internal static class UsersApi
         group.MapPost("/", RegisterAsync)
             .WithName("RegisterUser")
             .WithSummary("Create an account. Usernames (and emails) are unique after Unicode NFKC and case mapping.")
-            .RequireRateLimiting(RateLimits.RegistrationPolicy);
+            .RequireRateLimit(RateLimitRule.Registration);
 
         var me = group.MapGroup("/me").RequireAuthorization();
         me.MapPut("/password", ChangePasswordAsync)
             .WithName("ChangePassword")
-            .WithSummary("Change the password; every other session of the account ends.");
+            .WithSummary("Change the password; every other session of the account is revoked.");
         me.MapGet("/sessions", ListSessionsAsync)
             .WithName("ListMySessions")
             .WithSummary("The caller's live sessions.");
-        me.MapDelete("/sessions/{sessionId}", EndSessionAsync)
-            .WithName("EndMySession")
-            .WithSummary("End one of the caller's sessions.");
-        me.MapDelete("/sessions", EndOtherSessionsAsync)
-            .WithName("EndMyOtherSessions")
-            .WithSummary("End every session of the caller except the current one.");
+        me.MapDelete("/sessions/{sessionId}", RevokeSessionAsync)
+            .WithName("RevokeMySession")
+            .WithSummary("Revoke one of the caller's sessions.");
+        me.MapDelete("/sessions", RevokeOtherSessionsAsync)
+            .WithName("RevokeMyOtherSessions")
+            .WithSummary("Revoke every session of the caller except the current one.");
         return routes;
     }
 
@@ -137,9 +139,9 @@ internal static class UsersApi
             s.SessionId, s.CreatedAt, s.LastSeenAt, s.ExpiresAt, s.UserAgent, s.IpAddress, s.SessionId == session.SessionId))]));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> EndSessionAsync(string sessionId, CurrentSession session, IGrainFactory grains)
+    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeSessionAsync(string sessionId, CurrentSession session, IGrainFactory grains)
     {
-        if (!Guid.TryParse(sessionId, out var id) || !await grains.GetGrain<IUserGrain>(session.UserId).EndSessionAsync(id))
+        if (!Guid.TryParse(sessionId, out var id) || !await grains.GetGrain<IUserGrain>(session.UserId).RevokeSessionAsync(id))
         {
             return Problems.NotFound("The caller has no session with that id.");
         }
@@ -147,9 +149,9 @@ internal static class UsersApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<NoContent> EndOtherSessionsAsync(CurrentSession session, IGrainFactory grains)
+    private static async Task<NoContent> RevokeOtherSessionsAsync(CurrentSession session, IGrainFactory grains)
     {
-        await grains.GetGrain<IUserGrain>(session.UserId).EndOtherSessionsAsync(session.SessionId);
+        await grains.GetGrain<IUserGrain>(session.UserId).RevokeOtherSessionsAsync(session.SessionId);
         return TypedResults.NoContent();
     }
 }

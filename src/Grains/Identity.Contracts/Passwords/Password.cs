@@ -12,9 +12,6 @@ public sealed class Password(string value)
 
     [Id(0)] public string Value { get; } = value ?? throw new ArgumentNullException(nameof(value));
 
-    /// <summary>Length in Unicode scalar values (what a person counts as characters, near enough).</summary>
-    public int Length => PasswordText.CountCharacters(Value);
-
     public override string ToString() => "[password redacted]";
 }
 

@@ -27,13 +27,13 @@ public interface IUserGrain : IGrainWithGuidKey
     [ReadOnly, ResponseTimeout(ISessionGrain.ReadTimeout), Alias("ListSessions")]
     Task<IReadOnlyList<SessionSummary>> ListSessionsAsync();
 
-    /// <summary>Ends one of the account's sessions; false when it is not one of them.</summary>
-    [Alias("EndSession")]
-    Task<bool> EndSessionAsync(Guid sessionId);
+    /// <summary>Revokes one of the account's sessions; false when it is not one of them.</summary>
+    [Alias("RevokeSession")]
+    Task<bool> RevokeSessionAsync(Guid sessionId);
 
-    /// <summary>Ends every session of the account except <paramref name="keepSessionId"/>; returns how many ended.</summary>
-    [Alias("EndOtherSessions")]
-    Task<int> EndOtherSessionsAsync(Guid keepSessionId);
+    /// <summary>Revokes every session of the account except <paramref name="keepSessionId"/>; returns how many were revoked.</summary>
+    [Alias("RevokeOtherSessions")]
+    Task<int> RevokeOtherSessionsAsync(Guid keepSessionId);
 
     /// <summary>Refuses further logins and ends every session of the account. Idempotent.</summary>
     [Alias("Disable")]

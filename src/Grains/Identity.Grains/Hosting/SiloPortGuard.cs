@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Extensions.Options;
 
 namespace Identity.Grains.Hosting;
 
@@ -10,18 +11,24 @@ namespace Identity.Grains.Hosting;
 /// the running silo, and has it declared dead — a running node taken down by an accidental start.
 /// This probe binds with SO_REUSEADDR alone: that fails while a listener holds the port, but not
 /// because of connections a previous incarnation left in TIME_WAIT, so a restart on the same
-/// ports still works.
+/// ports still works. Runs first in the silo's lifecycle, before Orleans binds its listeners.
 /// </summary>
-public static class SiloPortGuard
+public sealed class SiloPortGuard(IOptions<GridOptions> options) : ILifecycleParticipant<ISiloLifecycle>
 {
     private const int SolSocket = 1;
     private const int SoReuseAddr = 2;
 
-    public static void EnsurePortsAreFree(ClusterSettings cluster)
+    public void Participate(ISiloLifecycle lifecycle) => lifecycle.Subscribe(nameof(SiloPortGuard), ServiceLifecycleStage.First, _ =>
     {
-        var address = cluster.ListenOnAnyHostAddress ? IPAddress.Any : cluster.AdvertisedAddress();
-        EnsureFree(address, cluster.SiloPort, $"{ClusterSettings.Section}:SiloPort");
-        EnsureFree(address, cluster.GatewayPort, $"{ClusterSettings.Section}:GatewayPort");
+        EnsurePortsAreFree(options.Value);
+        return Task.CompletedTask;
+    });
+
+    public static void EnsurePortsAreFree(GridOptions grid)
+    {
+        var address = grid.ListenOnAnyHostAddress ? IPAddress.Any : grid.AdvertisedAddress();
+        EnsureFree(address, grid.SiloPort, $"{GridOptions.Section}:SiloPort");
+        EnsureFree(address, grid.GatewayPort, $"{GridOptions.Section}:GatewayPort");
     }
 
     private static void EnsureFree(IPAddress address, int port, string setting)

@@ -7,6 +7,7 @@ using Identity.Grains.Passwords;
 using Identity.Grains.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Orleans.Serialization;
 
 namespace Identity.Grains.LoginNames;
 
@@ -15,6 +16,7 @@ public sealed class LoginNameGrain(
     [PersistentState(IdentityStorage.LoginNameState, IdentityStorage.ProviderName)] IPersistentState<LoginNameState> state,
     IPasswordHasher hasher,
     [FromKeyedServices(IdentityClock.Key)] TimeProvider time,
+    DeepCopier<LoginNameState> copier,
     ILogger<LoginNameGrain> logger) : Grain, ILoginNameGrain, ILoginNameRegistryGrain
 {
     /// <summary>
@@ -54,10 +56,10 @@ public sealed class LoginNameGrain(
             return true;
         }
 
-        var before = new LoginNameState { UserId = state.State.UserId, ClaimedAt = state.State.ClaimedAt };
+        using var change = state.BeginChange(copier, this, logger);
         state.State.UserId = userId;
         state.State.ClaimedAt = now;
-        await state.WriteOrRestoreAsync(before, this, logger);
+        await change.CommitAsync();
         return true;
     }
 

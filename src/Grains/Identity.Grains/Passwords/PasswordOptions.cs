@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Options;
+using Identity.Grains.Hosting.Options;
 
 namespace Identity.Grains.Passwords;
 
@@ -34,37 +34,15 @@ public sealed class PasswordOptions
     public int EffectiveHashingThreads => HashingThreads > 0 ? HashingThreads : Environment.ProcessorCount;
 }
 
-internal sealed class PasswordOptionsValidator : IValidateOptions<PasswordOptions>
+internal sealed class PasswordOptionsValidator() : OptionsValidator<PasswordOptions>(PasswordOptions.Section)
 {
-    public ValidateOptionsResult Validate(string? name, PasswordOptions options)
+    protected override void Check(PasswordOptions o, Failures failures)
     {
-        var failures = new List<string>();
-        const string S = PasswordOptions.Section;
-        if (options.MinLength is < 8 or > Contracts.Passwords.Password.MaxLength)
-        {
-            failures.Add($"{S}:MinLength must be 8 to {Contracts.Passwords.Password.MaxLength} (got {options.MinLength}).");
-        }
-
-        if (options.MemoryKiB < PasswordOptions.OwaspMinimumMemoryKiB || options.MemoryKiB > 1024 * 1024)
-        {
-            failures.Add($"{S}:MemoryKiB must be {PasswordOptions.OwaspMinimumMemoryKiB} to 1048576 (got {options.MemoryKiB}).");
-        }
-
-        if (options.Iterations is < PasswordOptions.OwaspMinimumIterations or > 100)
-        {
-            failures.Add($"{S}:Iterations must be {PasswordOptions.OwaspMinimumIterations} to 100 (got {options.Iterations}).");
-        }
-
-        if (options.HashingThreads is < 0 or > 256)
-        {
-            failures.Add($"{S}:HashingThreads must be 0 (one per core) to 256 (got {options.HashingThreads}).");
-        }
-
-        if (options.MaxQueuedHashes is < 1 or > 100_000)
-        {
-            failures.Add($"{S}:MaxQueuedHashes must be 1 to 100000 (got {options.MaxQueuedHashes}).");
-        }
-
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        const int MaxLength = Contracts.Passwords.Password.MaxLength;
+        failures.Unless(o.MinLength is >= 8 and <= MaxLength, nameof(o.MinLength), $"must be 8 to {MaxLength} (got {o.MinLength}).");
+        failures.Unless(o.MemoryKiB is >= PasswordOptions.OwaspMinimumMemoryKiB and <= 1024 * 1024, nameof(o.MemoryKiB), $"must be {PasswordOptions.OwaspMinimumMemoryKiB} to 1048576 (got {o.MemoryKiB}).");
+        failures.Unless(o.Iterations is >= PasswordOptions.OwaspMinimumIterations and <= 100, nameof(o.Iterations), $"must be {PasswordOptions.OwaspMinimumIterations} to 100 (got {o.Iterations}).");
+        failures.Unless(o.HashingThreads is >= 0 and <= 256, nameof(o.HashingThreads), $"must be 0 (one per core) to 256 (got {o.HashingThreads}).");
+        failures.Unless(o.MaxQueuedHashes is >= 1 and <= 100_000, nameof(o.MaxQueuedHashes), $"must be 1 to 100000 (got {o.MaxQueuedHashes}).");
     }
 }

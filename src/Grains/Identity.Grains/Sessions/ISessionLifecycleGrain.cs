@@ -10,8 +10,8 @@ public sealed record SessionStart(
     [property: Id(2)] ClientContext Client);
 
 /// <summary>
-/// Starting and ending sessions on behalf of their user grain. Internal to the grid: sessions are
-/// only ever started by a successful login.
+/// Starting and revoking sessions on behalf of their user grain, and the upkeep the silo asks of
+/// them. Internal to the grid: sessions are only ever started by a successful login.
 /// </summary>
 [Alias("identity.ISessionLifecycleGrain")]
 public interface ISessionLifecycleGrain : IGrainWithGuidKey
@@ -19,12 +19,12 @@ public interface ISessionLifecycleGrain : IGrainWithGuidKey
     [Alias("Start")]
     Task<IssuedTokens> StartAsync(SessionStart start);
 
-    /// <summary>Ends the session without telling the user grain (which is the caller). Idempotent.</summary>
-    [Alias("End")]
-    Task<bool> EndAsync(SessionEndReason reason);
+    /// <summary>Revokes the session on behalf of its user grain, which is the caller and has already dropped it from its list. Idempotent.</summary>
+    [Alias("RevokeForUser")]
+    Task<bool> RevokeForUserAsync(SessionEndReason reason);
 
     /// <summary>
-    /// Asked by the storage janitor: deletes the session if it has expired (true), otherwise
+    /// Asked by the <see cref="Storage.PostgreSql.ExpiredSessionPurger"/>: deletes the session if it has expired (true), otherwise
     /// writes it back with its current last-seen and purge time (false).
     /// </summary>
     [Alias("PurgeIfExpired")]

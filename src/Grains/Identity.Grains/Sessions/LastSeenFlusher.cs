@@ -19,9 +19,6 @@ public sealed partial class LastSeenFlusher(IGrainFactory grains, IOptions<Sessi
     public const int MaxConcurrentWrites = 8;
     private readonly ConcurrentDictionary<Guid, byte> _due = new();
 
-    /// <summary>Sessions waiting for their last-seen write.</summary>
-    public int Pending => _due.Count;
-
     internal void MarkDue(Guid sessionId) => _due.TryAdd(sessionId, 0);
 
     internal void Forget(Guid sessionId) => _due.TryRemove(sessionId, out _);
@@ -53,7 +50,7 @@ public sealed partial class LastSeenFlusher(IGrainFactory grains, IOptions<Sessi
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // Orleans' own clock paces this, like a grain timer would: it is about storage load, not session rules.
+        // Real time paces this, not the identity clock: it is about storage load, not session rules.
         using var timer = new PeriodicTimer(options.Value.LastSeenWriteInterval);
         try
         {

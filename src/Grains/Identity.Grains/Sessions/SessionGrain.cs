@@ -11,8 +11,8 @@ namespace Identity.Grains.Sessions;
 
 /// <summary>
 /// One session. Validation reads only memory; every change a caller is told about (start,
-/// rotation, end) is in storage before the call returns. Ending a session deletes its row, so a
-/// revoked token can never come back after a restart.
+/// rotation, revocation) is in storage before the call returns. A session that ends (logout,
+/// revocation, reuse, expiry) deletes its row, so a revoked token can never come back after a restart.
 /// </summary>
 public sealed partial class SessionGrain(
     [PersistentState(IdentityStorage.SessionState, IdentityStorage.ProviderName)] IPersistentState<SessionState> state,
@@ -82,10 +82,10 @@ public sealed partial class SessionGrain(
         }
 
         var now = time.GetUtcNow();
-        var before = copier.Copy(state.State);
+        using var change = BeginChange();
         state.State.Start(start, now);
         var tokens = IssueTokens(now);
-        await PersistAsync(before);
+        await CommitAsync(change);
         LogStarted(logger, _sessionId, start.UserId);
         return tokens;
     }
@@ -102,10 +102,10 @@ public sealed partial class SessionGrain(
 
         if (session.RefreshDigest.FixedTimeEquals(refreshDigest))
         {
-            var before = copier.Copy(session);
+            using var change = BeginChange();
             var tokens = IssueTokens(now);
-            session.Seen(client);
-            await PersistAsync(before);
+            state.State.Seen(client);
+            await CommitAsync(change);
             return new RefreshResult.Rotated(tokens);
         }
 
@@ -143,14 +143,14 @@ public sealed partial class SessionGrain(
         return true;
     }
 
-    public async Task<bool> EndAsync(SessionEndReason reason)
+    public async Task<bool> RevokeForUserAsync(SessionEndReason reason)
     {
         if (!state.State.IsStarted)
         {
             return false;
         }
 
-        await EndCoreAsync(reason);
+        await EndAsync(reason);
         return true;
     }
 
@@ -163,7 +163,8 @@ public sealed partial class SessionGrain(
 
         if (state.State.IsLive(time.GetUtcNow(), _options))
         {
-            await PersistAsync(copier.Copy(state.State));
+            using var change = BeginChange();
+            await CommitAsync(change);
             return false;
         }
 
@@ -230,23 +231,26 @@ public sealed partial class SessionGrain(
         return new IssuedTokens(sessionId, accessToken, refreshToken, now, _options.AccessExpiryOf(state.State.CreatedAt, now));
     }
 
-    /// <summary>Writes the state with its purge time; on failure memory goes back to <paramref name="before"/>.</summary>
-    private async Task PersistAsync(SessionState before)
+    private StateChange<SessionState> BeginChange() => state.BeginChange(copier, this, logger);
+
+    /// <summary>Writes the change with the session's purge time (its expiry as stored).</summary>
+    private async Task CommitAsync(StateChange<SessionState> change)
     {
         var lastSeen = state.State.LastSeenAt;
         state.State.PurgeAfter = _options.ExpiryOf(state.State.CreatedAt, lastSeen).ToUnixTimeSeconds();
-        await state.WriteOrRestoreAsync(before, this, logger);
+        await change.CommitAsync();
         _lastSeenInStorage = lastSeen;
     }
 
     private async Task EndAndNotifyOwnerAsync(SessionEndReason reason)
     {
         var userId = state.State.UserId;
-        await EndCoreAsync(reason);
+        await EndAsync(reason);
         await GrainFactory.GetGrain<IUserSessionIndexGrain>(userId).OnSessionEndedAsync(_sessionId);
     }
 
-    private async Task EndCoreAsync(SessionEndReason reason)
+    /// <summary>Deletes the session's row: from here on no token of it validates, on any silo, after any restart.</summary>
+    private async Task EndAsync(SessionEndReason reason)
     {
         var userId = state.State.UserId;
         await state.ClearOrThrowAsync(this, logger);

@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Options;
+using Identity.Grains.Hosting.Options;
 
 namespace Identity.Grains.Sessions;
 
@@ -42,42 +42,15 @@ public sealed class SessionOptions
     }
 }
 
-internal sealed class SessionOptionsValidator : IValidateOptions<SessionOptions>
+internal sealed class SessionOptionsValidator() : OptionsValidator<SessionOptions>(SessionOptions.Section)
 {
-    public ValidateOptionsResult Validate(string? name, SessionOptions options)
+    protected override void Check(SessionOptions o, Failures failures)
     {
-        var failures = new List<string>();
-        const string S = SessionOptions.Section;
-        if (options.AccessTokenLifetime <= TimeSpan.Zero)
-        {
-            failures.Add($"{S}:AccessTokenLifetime must be positive (got {options.AccessTokenLifetime}).");
-        }
-
-        if (options.IdleTimeout <= TimeSpan.Zero)
-        {
-            failures.Add($"{S}:IdleTimeout must be positive (got {options.IdleTimeout}).");
-        }
-
-        if (options.AbsoluteLifetime <= TimeSpan.Zero)
-        {
-            failures.Add($"{S}:AbsoluteLifetime must be positive (got {options.AbsoluteLifetime}).");
-        }
-
-        if (options.AccessTokenLifetime > options.AbsoluteLifetime)
-        {
-            failures.Add($"{S}:AccessTokenLifetime ({options.AccessTokenLifetime}) must not exceed {S}:AbsoluteLifetime ({options.AbsoluteLifetime}).");
-        }
-
-        if (options.MaxSessionsPerUser is < 1 or > 10_000)
-        {
-            failures.Add($"{S}:MaxSessionsPerUser must be 1 to 10000 (got {options.MaxSessionsPerUser}).");
-        }
-
-        if (options.LastSeenWriteInterval <= TimeSpan.Zero || options.LastSeenWriteInterval >= options.IdleTimeout)
-        {
-            failures.Add($"{S}:LastSeenWriteInterval must be positive and shorter than {S}:IdleTimeout (got {options.LastSeenWriteInterval}).");
-        }
-
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        failures.Unless(o.AccessTokenLifetime > TimeSpan.Zero, nameof(o.AccessTokenLifetime), $"must be positive (got {o.AccessTokenLifetime}).");
+        failures.Unless(o.IdleTimeout > TimeSpan.Zero, nameof(o.IdleTimeout), $"must be positive (got {o.IdleTimeout}).");
+        failures.Unless(o.AbsoluteLifetime > TimeSpan.Zero, nameof(o.AbsoluteLifetime), $"must be positive (got {o.AbsoluteLifetime}).");
+        failures.Unless(o.AccessTokenLifetime <= o.AbsoluteLifetime, nameof(o.AccessTokenLifetime), $"({o.AccessTokenLifetime}) must not exceed {SessionOptions.Section}:AbsoluteLifetime ({o.AbsoluteLifetime}).");
+        failures.Unless(o.MaxSessionsPerUser is >= 1 and <= 10_000, nameof(o.MaxSessionsPerUser), $"must be 1 to 10000 (got {o.MaxSessionsPerUser}).");
+        failures.Unless(o.LastSeenWriteInterval > TimeSpan.Zero && o.LastSeenWriteInterval < o.IdleTimeout, nameof(o.LastSeenWriteInterval), $"must be positive and shorter than {SessionOptions.Section}:IdleTimeout (got {o.LastSeenWriteInterval}).");
     }
 }

@@ -14,36 +14,35 @@ public sealed class SessionState
     /// <summary>A rotated refresh token is recognised as reused for this many later rotations.</summary>
     public const int RotatedRefreshTokensRemembered = 5;
 
-    [Id(0)] public Guid UserId { get; set; }
+    [Id(0), JsonPropertyName("userId")] public Guid UserId { get; set; }
 
     /// <summary>Copied from the user at login (usernames never change) so validation needs no second grain.</summary>
-    [Id(1)] public string Username { get; set; } = string.Empty;
+    [Id(1), JsonPropertyName("username")] public string Username { get; set; } = string.Empty;
 
-    [Id(2)] public DateTimeOffset CreatedAt { get; set; }
+    [Id(2), JsonPropertyName("createdAt")] public DateTimeOffset CreatedAt { get; set; }
 
     /// <summary>Last validation or refresh. Written lazily; see <see cref="SessionOptions.LastSeenWriteInterval"/>.</summary>
-    [Id(3)] public DateTimeOffset LastSeenAt { get; set; }
+    [Id(3), JsonPropertyName("lastSeenAt")] public DateTimeOffset LastSeenAt { get; set; }
 
-    [Id(4)] public TokenDigest AccessDigest { get; set; }
+    [Id(4), JsonPropertyName("accessDigest")] public TokenDigest AccessDigest { get; set; }
 
-    [Id(5)] public DateTimeOffset AccessIssuedAt { get; set; }
+    [Id(5), JsonPropertyName("accessIssuedAt")] public DateTimeOffset AccessIssuedAt { get; set; }
 
-    [Id(6)] public TokenDigest RefreshDigest { get; set; }
+    [Id(6), JsonPropertyName("refreshDigest")] public TokenDigest RefreshDigest { get; set; }
 
     /// <summary>Digests of earlier refresh tokens, newest first, for reuse detection; null until the first rotation.</summary>
-    [Id(7)] public List<TokenDigest>? RotatedRefreshDigests { get; set; }
+    [Id(7), JsonPropertyName("rotatedRefreshDigests")] public List<TokenDigest>? RotatedRefreshDigests { get; set; }
 
-    [Id(8)] public string? UserAgent { get; set; }
+    [Id(8), JsonPropertyName("userAgent")] public string? UserAgent { get; set; }
 
-    [Id(9)] public string? IpAddress { get; set; }
+    [Id(9), JsonPropertyName("ipAddress")] public string? IpAddress { get; set; }
 
     /// <summary>
     /// Unix seconds at which the session, as stored, expires: set on every write from the stored
-    /// last-seen. The schema lifts it into an indexed column so the storage janitor finds expired
-    /// sessions without reading payloads. A hint only: the grain decides.
+    /// last-seen. The schema lifts it into an indexed column so the purge of expired sessions
+    /// finds them without reading payloads. A hint only: the grain decides.
     /// </summary>
-    [Id(10)]
-    [JsonPropertyName("purgeAfter")]
+    [Id(10), JsonPropertyName("purgeAfter")]
     public long PurgeAfter { get; set; }
 
     [JsonIgnore]

@@ -30,7 +30,7 @@ internal sealed class UnavailableOnFailureGrainStorage(IGrainStorage inner) : IG
         }
         catch (Exception ex) when (ex is not InconsistentStateException and not IdentityUnavailableException)
         {
-            throw new IdentityUnavailableException(UnavailableReason.StorageUnavailable, PersistentStateExtensions.StorageRetryAfter);
+            throw new IdentityUnavailableException(UnavailableReason.StorageUnavailable, StateChanges.StorageRetryAfter);
         }
     }
 }

@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Options;
+using Identity.Grains.Hosting.Options;
 
 namespace Identity.Grains.Users;
 
@@ -32,27 +32,12 @@ public sealed class LockoutOptions
     }
 }
 
-internal sealed class LockoutOptionsValidator : IValidateOptions<LockoutOptions>
+internal sealed class LockoutOptionsValidator() : OptionsValidator<LockoutOptions>(LockoutOptions.Section)
 {
-    public ValidateOptionsResult Validate(string? name, LockoutOptions options)
+    protected override void Check(LockoutOptions o, Failures failures)
     {
-        var failures = new List<string>();
-        const string S = LockoutOptions.Section;
-        if (options.MaxFailedAttempts is < 1 or > 1000)
-        {
-            failures.Add($"{S}:MaxFailedAttempts must be 1 to 1000 (got {options.MaxFailedAttempts}).");
-        }
-
-        if (options.FirstLockout <= TimeSpan.Zero)
-        {
-            failures.Add($"{S}:FirstLockout must be positive (got {options.FirstLockout}).");
-        }
-
-        if (options.MaxLockout < options.FirstLockout)
-        {
-            failures.Add($"{S}:MaxLockout ({options.MaxLockout}) must be at least {S}:FirstLockout ({options.FirstLockout}).");
-        }
-
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        failures.Unless(o.MaxFailedAttempts is >= 1 and <= 1000, nameof(o.MaxFailedAttempts), $"must be 1 to 1000 (got {o.MaxFailedAttempts}).");
+        failures.Unless(o.FirstLockout > TimeSpan.Zero, nameof(o.FirstLockout), $"must be positive (got {o.FirstLockout}).");
+        failures.Unless(o.MaxLockout >= o.FirstLockout, nameof(o.MaxLockout), $"({o.MaxLockout}) must be at least {LockoutOptions.Section}:FirstLockout ({o.FirstLockout}).");
     }
 }

@@ -41,61 +41,39 @@ public sealed partial class UserGrain(
             throw new InvalidOperationException($"User {UserId} is already registered.");
         }
 
-        var errors = new Dictionary<string, string>();
-        if (!LoginName.TryNormalizeUsername(registration.Username, out var username, out var usernameError))
-        {
-            errors["username"] = usernameError!;
-        }
-
-        var email = string.Empty;
-        if (registration.Email is not null && !LoginName.TryNormalizeEmail(registration.Email, out email, out var emailError))
-        {
-            errors["email"] = emailError!;
-        }
-
-        if (PasswordText.Validate(registration.Password.Value, passwordOptions.Value.MinLength) is { } passwordError)
-        {
-            errors["password"] = passwordError;
-        }
-
+        var errors = UserState.CheckRegistration(registration, passwordOptions.Value.MinLength, out var names);
         if (errors.Count > 0)
         {
             return new RegistrationResult.Invalid(errors);
         }
 
         // Names are claimed before the costly hash so a taken name is refused at once.
-        var usernameClaim = GrainFactory.GetGrain<ILoginNameRegistryGrain>(LoginName.UsernameKey(username));
-        if (!await usernameClaim.ClaimAsync(UserId))
-        {
-            return new RegistrationResult.UsernameTaken();
-        }
-
-        var emailClaim = registration.Email is null ? null : GrainFactory.GetGrain<ILoginNameRegistryGrain>(LoginName.EmailKey(email));
+        var claimed = new List<ILoginNameRegistryGrain>(names.Count);
         try
         {
-            if (emailClaim is not null && !await emailClaim.ClaimAsync(UserId))
+            foreach (var (key, taken) in names)
             {
-                await usernameClaim.ReleaseAsync(UserId);
-                return new RegistrationResult.EmailTaken();
+                var claim = GrainFactory.GetGrain<ILoginNameRegistryGrain>(key);
+                if (!await claim.ClaimAsync(UserId))
+                {
+                    await ReleaseQuietlyAsync(claimed);
+                    return taken;
+                }
+
+                claimed.Add(claim);
             }
 
             var passwordHash = await hasher.HashAsync(registration.Password);
-            var before = copier.Copy(state.State);
+            using var change = BeginChange();
             var displayName = registration.Username.Normalize(NormalizationForm.FormC);
             state.State.Register(displayName, registration.Email?.Normalize(NormalizationForm.FormC), passwordHash, time.GetUtcNow());
-            await state.WriteOrRestoreAsync(before, this, logger);
+            await change.CommitAsync();
             LogRegistered(logger, UserId);
             return new RegistrationResult.Registered(UserId, displayName);
         }
         catch
         {
-            // Best effort: if the release fails too, the claim is abandoned and reclaimable later.
-            await ReleaseQuietlyAsync(usernameClaim);
-            if (emailClaim is not null)
-            {
-                await ReleaseQuietlyAsync(emailClaim);
-            }
-
+            await ReleaseQuietlyAsync(claimed);
             throw;
         }
     }
@@ -131,7 +109,7 @@ public sealed partial class UserGrain(
 
         var rehashed = verification.NeedsRehash ? await hasher.HashAsync(password) : null;
         now = time.GetUtcNow();
-        var before = copier.Copy(state.State);
+        using var change = BeginChange();
         state.State.RecordSuccessfulLogin();
         if (rehashed is not null)
         {
@@ -140,9 +118,9 @@ public sealed partial class UserGrain(
 
         var sessionId = Guid.NewGuid();
         var evicted = state.State.AddSession(sessionId, now, sessionOptions.Value.MaxSessionsPerUser);
-        // Sessions leaving the list end first: a session must never be live without being listed.
-        await EndSessionsAsync(evicted, SessionEndReason.EvictedBySessionLimit, before);
-        await state.WriteOrRestoreAsync(before, this, logger);
+        // Sessions leaving the list are revoked first: a session must never be live without being listed.
+        await RevokeSessionsAsync(evicted, SessionEndReason.EvictedBySessionLimit);
+        await change.CommitAsync();
 
         var tokens = await GrainFactory.GetGrain<ISessionLifecycleGrain>(sessionId)
             .StartAsync(new SessionStart(UserId, state.State.Username!, client));
@@ -181,11 +159,11 @@ public sealed partial class UserGrain(
         }
 
         var newHash = await hasher.HashAsync(newPassword);
-        var before = copier.Copy(state.State);
+        using var change = BeginChange();
         var others = state.State.RemoveSessionsExcept(keepSessionId);
-        await EndSessionsAsync(others, SessionEndReason.PasswordChanged, before);
+        await RevokeSessionsAsync(others, SessionEndReason.PasswordChanged);
         state.State.ChangePassword(newHash, time.GetUtcNow());
-        await state.WriteOrRestoreAsync(before, this, logger);
+        await change.CommitAsync();
         LogPasswordChanged(logger, UserId, others.Count);
         return new PasswordChangeResult.Changed(others.Count);
     }
@@ -196,31 +174,31 @@ public sealed partial class UserGrain(
         return [.. summaries.OfType<SessionSummary>().OrderBy(s => s.CreatedAt)];
     }
 
-    public async Task<bool> EndSessionAsync(Guid sessionId)
+    public async Task<bool> RevokeSessionAsync(Guid sessionId)
     {
         if (!state.State.HasSession(sessionId))
         {
             return false;
         }
 
-        var before = copier.Copy(state.State);
+        using var change = BeginChange();
         state.State.RemoveSession(sessionId);
-        await EndSessionsAsync([sessionId], SessionEndReason.RevokedByOwner, before);
-        await state.WriteOrRestoreAsync(before, this, logger);
+        await RevokeSessionsAsync([sessionId], SessionEndReason.RevokedByOwner);
+        await change.CommitAsync();
         return true;
     }
 
-    public async Task<int> EndOtherSessionsAsync(Guid keepSessionId)
+    public async Task<int> RevokeOtherSessionsAsync(Guid keepSessionId)
     {
-        var before = copier.Copy(state.State);
+        using var change = BeginChange();
         var others = state.State.RemoveSessionsExcept(keepSessionId);
         if (others.Count == 0)
         {
             return 0;
         }
 
-        await EndSessionsAsync(others, SessionEndReason.RevokedByOwner, before);
-        await state.WriteOrRestoreAsync(before, this, logger);
+        await RevokeSessionsAsync(others, SessionEndReason.RevokedByOwner);
+        await change.CommitAsync();
         return others.Count;
     }
 
@@ -231,11 +209,11 @@ public sealed partial class UserGrain(
             return;
         }
 
-        var before = copier.Copy(state.State);
+        using var change = BeginChange();
         var sessions = state.State.RemoveSessionsExcept(Guid.Empty);
-        await EndSessionsAsync(sessions, SessionEndReason.AccountDisabled, before);
+        await RevokeSessionsAsync(sessions, SessionEndReason.AccountDisabled);
         state.State.Status = UserStatus.Disabled;
-        await state.WriteOrRestoreAsync(before, this, logger);
+        await change.CommitAsync();
         LogStatusChanged(logger, UserId, UserStatus.Disabled);
     }
 
@@ -246,10 +224,10 @@ public sealed partial class UserGrain(
             return;
         }
 
-        var before = copier.Copy(state.State);
+        using var change = BeginChange();
         state.State.Status = UserStatus.Active;
         state.State.RecordSuccessfulLogin();
-        await state.WriteOrRestoreAsync(before, this, logger);
+        await change.CommitAsync();
         LogStatusChanged(logger, UserId, UserStatus.Active);
     }
 
@@ -263,11 +241,11 @@ public sealed partial class UserGrain(
             return;
         }
 
-        var before = copier.Copy(state.State);
+        using var change = BeginChange();
         state.State.RemoveSession(sessionId);
         try
         {
-            await state.WriteOrRestoreAsync(before, this, logger);
+            await change.CommitAsync();
         }
         catch (Contracts.Errors.IdentityUnavailableException)
         {
@@ -278,31 +256,26 @@ public sealed partial class UserGrain(
 
     private async Task RecordFailureAsync(DateTimeOffset now)
     {
-        var before = copier.Copy(state.State);
-        state.State.RecordFailedLogin(now, lockoutOptions.Value);
-        await state.WriteOrRestoreAsync(before, this, logger);
+        using (var change = BeginChange())
+        {
+            state.State.RecordFailedLogin(now, lockoutOptions.Value);
+            await change.CommitAsync();
+        }
+
         if (state.State.LockedUntil is { } until && state.State.ConsecutiveFailures == 0)
         {
             LogLockedOut(logger, UserId, until);
         }
     }
 
-    /// <summary>Ends sessions in parallel; if any cannot be ended, memory is put back to <paramref name="before"/> and the failure surfaces.</summary>
-    private async Task EndSessionsAsync(IReadOnlyList<Guid> sessionIds, SessionEndReason reason, UserState before)
-    {
-        if (sessionIds.Count == 0)
-        {
-            return;
-        }
+    private StateChange<UserState> BeginChange() => state.BeginChange(copier, this, logger);
 
-        try
+    /// <summary>Revokes sessions in parallel; if any cannot be revoked the failure surfaces (and the caller's change is undone).</summary>
+    private async Task RevokeSessionsAsync(IReadOnlyList<Guid> sessionIds, SessionEndReason reason)
+    {
+        if (sessionIds.Count > 0)
         {
-            await Task.WhenAll(sessionIds.Select(id => GrainFactory.GetGrain<ISessionLifecycleGrain>(id).EndAsync(reason)));
-        }
-        catch
-        {
-            state.State = before;
-            throw;
+            await Task.WhenAll(sessionIds.Select(id => GrainFactory.GetGrain<ISessionLifecycleGrain>(id).RevokeForUserAsync(reason)));
         }
     }
 
@@ -312,17 +285,21 @@ public sealed partial class UserGrain(
         return new LoginResult.Rejected(reason);
     }
 
-    private async Task ReleaseQuietlyAsync(ILoginNameRegistryGrain claim)
+    /// <summary>Gives up name claims of a registration that did not complete. Best effort: a claim whose release fails is abandoned, and reclaimable later.</summary>
+    private async Task ReleaseQuietlyAsync(IEnumerable<ILoginNameRegistryGrain> claims)
     {
-        try
+        foreach (var claim in claims)
         {
-            await claim.ReleaseAsync(UserId);
-        }
+            try
+            {
+                await claim.ReleaseAsync(UserId);
+            }
 #pragma warning disable CA1031 // The original failure is what the caller must see; an abandoned claim is reclaimable.
-        catch (Exception ex)
+            catch (Exception ex)
 #pragma warning restore CA1031
-        {
-            LogReleaseFailed(logger, ex, UserId);
+            {
+                LogReleaseFailed(logger, ex, UserId);
+            }
         }
     }
 
@@ -335,8 +312,8 @@ public sealed partial class UserGrain(
     [LoggerMessage(Level = LogLevel.Warning, Message = "User {UserId} locked out until {LockedUntil}")]
     private static partial void LogLockedOut(ILogger logger, Guid userId, DateTimeOffset lockedUntil);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "User {UserId} changed password; {SessionsEnded} other sessions ended")]
-    private static partial void LogPasswordChanged(ILogger logger, Guid userId, int sessionsEnded);
+    [LoggerMessage(Level = LogLevel.Information, Message = "User {UserId} changed password; {SessionsRevoked} other sessions revoked")]
+    private static partial void LogPasswordChanged(ILogger logger, Guid userId, int sessionsRevoked);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "User {UserId} is now {Status}")]
     private static partial void LogStatusChanged(ILogger logger, Guid userId, UserStatus status);

@@ -1,4 +1,7 @@
 using System.Text.Json.Serialization;
+using Identity.Contracts.LoginNames;
+using Identity.Contracts.Passwords;
+using Identity.Contracts.Users;
 
 namespace Identity.Grains.Users;
 
@@ -12,7 +15,9 @@ public enum UserStatus
 
 /// <summary>A session the user holds, as the user grain tracks it.</summary>
 [GenerateSerializer, Alias("identity.UserSessionRef")]
-public sealed record UserSessionRef([property: Id(0)] Guid SessionId, [property: Id(1)] DateTimeOffset CreatedAt);
+public sealed record UserSessionRef(
+    [property: Id(0), JsonPropertyName("sessionId")] Guid SessionId,
+    [property: Id(1), JsonPropertyName("createdAt")] DateTimeOffset CreatedAt);
 
 /// <summary>
 /// Persisted state of one account, with the rules that change it. The user grain takes a copy
@@ -22,33 +27,71 @@ public sealed record UserSessionRef([property: Id(0)] Guid SessionId, [property:
 public sealed class UserState
 {
     /// <summary>The username as registered (display form). Null until registered.</summary>
-    [Id(0)] public string? Username { get; set; }
+    [Id(0), JsonPropertyName("username")] public string? Username { get; set; }
 
     /// <summary>The email as registered, if any.</summary>
-    [Id(1)] public string? Email { get; set; }
+    [Id(1), JsonPropertyName("email")] public string? Email { get; set; }
 
     /// <summary>Argon2id hash in PHC format; the password itself is never stored.</summary>
-    [Id(2)] public string? PasswordHash { get; set; }
+    [Id(2), JsonPropertyName("passwordHash")] public string? PasswordHash { get; set; }
 
-    [Id(3)] public UserStatus Status { get; set; }
+    [Id(3), JsonPropertyName("status")] public UserStatus Status { get; set; }
 
-    [Id(4)] public DateTimeOffset CreatedAt { get; set; }
+    [Id(4), JsonPropertyName("createdAt")] public DateTimeOffset CreatedAt { get; set; }
 
-    [Id(5)] public int ConsecutiveFailures { get; set; }
+    [Id(5), JsonPropertyName("consecutiveFailures")] public int ConsecutiveFailures { get; set; }
 
-    [Id(6)] public int LockoutsSinceLastSuccess { get; set; }
+    [Id(6), JsonPropertyName("lockoutsSinceLastSuccess")] public int LockoutsSinceLastSuccess { get; set; }
 
-    [Id(7)] public DateTimeOffset? LockedUntil { get; set; }
+    [Id(7), JsonPropertyName("lockedUntil")] public DateTimeOffset? LockedUntil { get; set; }
 
     /// <summary>Live (or not yet pruned) sessions, oldest first. Bounded by <c>Sessions:MaxSessionsPerUser</c>.</summary>
-    [Id(8)] public List<UserSessionRef> Sessions { get; set; } = [];
+    [Id(8), JsonPropertyName("sessions")] public List<UserSessionRef> Sessions { get; set; } = [];
 
-    [Id(9)] public DateTimeOffset PasswordChangedAt { get; set; }
+    [Id(9), JsonPropertyName("passwordChangedAt")] public DateTimeOffset PasswordChangedAt { get; set; }
 
     [JsonIgnore]
     public bool IsRegistered => Username is not null && PasswordHash is not null;
 
     public bool IsLockedOut(DateTimeOffset now) => LockedUntil is { } until && now < until;
+
+    /// <summary>
+    /// Checks a registration's fields; returns an error per bad field (empty when valid) and, when
+    /// valid, the login-name keys to claim, each with the answer to give if another account owns it.
+    /// </summary>
+    public static Dictionary<string, string> CheckRegistration(
+        Registration registration, int minPasswordLength, out List<(string Key, RegistrationResult Taken)> names)
+    {
+        var errors = new Dictionary<string, string>();
+        names = [];
+        if (LoginName.TryNormalizeUsername(registration.Username, out var username, out var usernameError))
+        {
+            names.Add((LoginName.UsernameKey(username), new RegistrationResult.UsernameTaken()));
+        }
+        else
+        {
+            errors["username"] = usernameError!;
+        }
+
+        if (registration.Email is not null)
+        {
+            if (LoginName.TryNormalizeEmail(registration.Email, out var email, out var emailError))
+            {
+                names.Add((LoginName.EmailKey(email), new RegistrationResult.EmailTaken()));
+            }
+            else
+            {
+                errors["email"] = emailError!;
+            }
+        }
+
+        if (PasswordText.Validate(registration.Password.Value, minPasswordLength) is { } passwordError)
+        {
+            errors["password"] = passwordError;
+        }
+
+        return errors;
+    }
 
     public void Register(string username, string? email, string passwordHash, DateTimeOffset now)
     {

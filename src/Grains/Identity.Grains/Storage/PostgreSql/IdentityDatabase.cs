@@ -4,8 +4,9 @@ using Npgsql;
 namespace Identity.Grains.Storage.PostgreSql;
 
 /// <summary>
-/// The PostgreSQL database the grid persists to: the one named by <c>ConnectionStrings:Identity</c>,
-/// or a private server this process runs for itself. Opening it applies the schema.
+/// The PostgreSQL database the grid persists to, named by <c>ConnectionStrings:Identity</c>.
+/// Creating it opens nothing; a silo connects and migrates in its start-up lifecycle
+/// (<see cref="SchemaMigration"/>).
 /// </summary>
 public sealed class IdentityDatabase : IAsyncDisposable
 {
@@ -22,16 +23,9 @@ public sealed class IdentityDatabase : IAsyncDisposable
     /// </summary>
     public const int DefaultMaxPoolSize = 32;
 
-    private IdentityDatabase(NpgsqlDataSource dataSource, LocalPostgres? localServer)
-    {
-        DataSource = dataSource;
-        LocalServer = localServer;
-    }
+    private IdentityDatabase(NpgsqlDataSource dataSource) => DataSource = dataSource;
 
     public NpgsqlDataSource DataSource { get; }
-
-    /// <summary>The private server, when no connection string was configured.</summary>
-    public LocalPostgres? LocalServer { get; }
 
     /// <summary>Host, port and database, without credentials: safe to log.</summary>
     public string Description
@@ -43,34 +37,43 @@ public sealed class IdentityDatabase : IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// Connects to <paramref name="connectionString"/>, or when it is empty starts the private server
-    /// in <see cref="StorageSettings.LocalDataDirectory"/>; then applies the schema.
-    /// Throws <see cref="IdentityDatabaseException"/> with what to do when that is impossible.
-    /// </summary>
-    public static async Task<IdentityDatabase> OpenAsync(string? connectionString, StorageSettings settings, TextWriter log, CancellationToken cancellationToken = default)
+    /// <summary>The database at <paramref name="connectionString"/>; nothing is opened yet.</summary>
+    public static IdentityDatabase Create(string connectionString) =>
+        new(NpgsqlDataSource.Create(WithDefaultTimeouts(connectionString)));
+
+    /// <summary>Connects and brings the schema to this build's version (a silo does it in its start-up lifecycle).</summary>
+    public static async Task<IdentityDatabase> OpenAsync(string connectionString, CancellationToken cancellationToken = default)
     {
-        var local = string.IsNullOrWhiteSpace(connectionString) ? LocalPostgres.Start(settings.LocalDataDirectory, log) : null;
-        var dataSource = NpgsqlDataSource.Create(WithDefaultTimeouts(local?.ConnectionString ?? connectionString!));
-        var database = new IdentityDatabase(dataSource, local);
+        var database = Create(connectionString);
         try
         {
-            await SchemaMigrator.MigrateAsync(dataSource, cancellationToken);
+            await database.MigrateAsync(cancellationToken);
+            return database;
+        }
+        catch
+        {
+            await database.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Applies the migrations this database lacks; returns their versions. Throws
+    /// <see cref="IdentityDatabaseException"/> saying what to do when the database cannot be used.
+    /// </summary>
+    public async Task<IReadOnlyList<int>> MigrateAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await SchemaMigrator.MigrateAsync(DataSource, cancellationToken);
         }
         catch (Exception ex) when (ex is NpgsqlException or DbException or TimeoutException or System.Net.Sockets.SocketException)
         {
-            await dataSource.DisposeAsync();
             throw new IdentityDatabaseException(
-                $"Cannot use the identity database at {database.Description}: {ex.Message} "
+                $"Cannot use the identity database at {Description}: {ex.Message} "
                 + "Check ConnectionStrings:Identity (environment variable ConnectionStrings__Identity) and that the server is up.", ex);
         }
-
-        return database;
     }
-
-    /// <summary>Opens a database the caller already runs (tests, tools).</summary>
-    public static async Task<IdentityDatabase> OpenAsync(string connectionString, CancellationToken cancellationToken = default) =>
-        await OpenAsync(connectionString, new StorageSettings(), TextWriter.Null, cancellationToken);
 
     /// <summary>Pings the database with a bounded wait.</summary>
     public async Task<bool> IsReachableAsync(TimeSpan timeout, CancellationToken cancellationToken = default)

@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# A local identity grid on loopback: PostgreSQL, N silos (src/Silo) and M stateless Api nodes
+# (src/Api in client mode). Everything it starts is recorded under .data/grid and stopped by `down`.
+#
+#   scripts/grid.sh up N M       build (Release), start PostgreSQL, N silos and M Api nodes; print endpoints
+#   scripts/grid.sh add-silo     start one more silo (the next free index)
+#   scripts/grid.sh stop-silo K  stop silo K gracefully (SIGTERM: it leaves the grid, its grains move)
+#   scripts/grid.sh kill-silo K  kill silo K (SIGKILL), as a crash would
+#   scripts/grid.sh start-silo K start silo K again on its ports
+#   scripts/grid.sh status       list nodes and whether they run
+#   scripts/grid.sh down         stop every Api node, every silo, then PostgreSQL
+#
+# Ports: silo K listens on 11110+K (silo-to-silo) and 30000+K (gateway); Api node J on http://127.0.0.1:5100+J.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+state="$root/.data/grid"
+bin_silo="$root/src/Silo/bin/Release/net10.0/Identity.Silo.dll"
+bin_devpostgres="$root/tools/Identity.DevPostgres/bin/Release/net10.0/Identity.DevPostgres.dll"
+bin_api="$root/src/Api/bin/Release/net10.0/Identity.Api.dll"
+mkdir -p "$state"
+
+log() { printf '%s\n' "$*" >&2; }
+
+build() {
+  log "Building (Release)..."
+  dotnet build "$root/Identity.sln" -c Release -v quiet -nologo >"$state/build.log" 2>&1 || { cat "$state/build.log" >&2; exit 1; }
+}
+
+connection_string() {
+  if [ ! -s "$state/connection" ]; then
+    dotnet "$bin_devpostgres" start "$state/postgres" >"$state/connection"
+  fi
+  cat "$state/connection"
+}
+
+running() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+wait_until() {  # wait_until <seconds> <description> <command...>
+  local limit=$1 what=$2; shift 2
+  for _ in $(seq 1 $((limit * 4))); do
+    if "$@" >/dev/null 2>&1; then return 0; fi
+    sleep 0.25
+  done
+  log "Timed out waiting for $what"; return 1
+}
+
+silo_active() {  # the membership table lists silo K as Active (3)
+  local port=$((11110 + $1)) conn; conn=$(connection_string)
+  local host db user pass pgport
+  host=$(sed -E 's/.*Host=([^;]+).*/\1/' <<<"$conn"); pgport=$(sed -E 's/.*Port=([^;]+).*/\1/' <<<"$conn")
+  db=$(sed -E 's/.*Database=([^;]+).*/\1/' <<<"$conn"); user=$(sed -E 's/.*Username=([^;]+).*/\1/' <<<"$conn")
+  pass=$(sed -E 's/.*Password=([^;]+).*/\1/' <<<"$conn")
+  [ "$(PGPASSWORD="$pass" psql -h "$host" -p "$pgport" -U "$user" -d "$db" -tAc \
+    "SELECT status FROM membership WHERE port = $port ORDER BY generation DESC LIMIT 1")" = "3" ]
+}
+
+start_silo() {
+  local k=$1 conn; conn=$(connection_string)
+  if running "$state/silo-$k.pid"; then log "silo $k already runs"; return; fi
+  ConnectionStrings__Identity="$conn" Orleans__SiloPort=$((11110 + k)) Orleans__GatewayPort=$((30000 + k)) \
+    nohup dotnet "$bin_silo" >"$state/silo-$k.log" 2>&1 &
+  echo $! >"$state/silo-$k.pid"
+  wait_until 90 "silo $k to become active (see $state/silo-$k.log)" silo_active "$k"
+  log "silo $k   silo port $((11110 + k))   gateway port $((30000 + k))   pid $(cat "$state/silo-$k.pid")"
+}
+
+start_api() {
+  local j=$1 conn port=$((5100 + $1)); conn=$(connection_string)
+  if running "$state/api-$j.pid"; then log "api $j already runs"; return; fi
+  ConnectionStrings__Identity="$conn" Orleans__Mode=Client ASPNETCORE_URLS="http://127.0.0.1:$port" \
+    nohup dotnet "$bin_api" >"$state/api-$j.log" 2>&1 &
+  echo $! >"$state/api-$j.pid"
+  wait_until 90 "api $j to become ready (see $state/api-$j.log)" curl -sf "http://127.0.0.1:$port/health/ready"
+  log "api $j    http://127.0.0.1:$port   pid $(cat "$state/api-$j.pid")"
+}
+
+stop_pid_file() {  # stop_pid_file <file> <signal>
+  local file=$1 signal=$2
+  if running "$file"; then
+    kill "-$signal" "$(cat "$file")" 2>/dev/null || true
+    wait_until 60 "$(basename "$file" .pid) to exit" bash -c "! kill -0 $(cat "$file") 2>/dev/null" || true
+  fi
+  rm -f "$file"
+}
+
+next_silo() { local k=1; while [ -f "$state/silo-$k.pid" ]; do k=$((k + 1)); done; echo $k; }
+
+case "${1:-}" in
+  up)
+    silos=${2:-3}; apis=${3:-1}
+    build
+    log "PostgreSQL: $(connection_string | sed -E 's/Password=[^;]+/Password=***/')"
+    for k in $(seq 1 "$silos"); do start_silo "$k"; done
+    for j in $(seq 1 "$apis"); do start_api "$j"; done
+    log "Grid up: $silos silo(s), $apis Api node(s). Logs and pids: $state"
+    ;;
+  add-silo) start_silo "$(next_silo)" ;;
+  start-silo) start_silo "${2:?silo number}" ;;
+  stop-silo) stop_pid_file "$state/silo-${2:?silo number}.pid" TERM; log "silo $2 stopped" ;;
+  kill-silo) kill -KILL "$(cat "$state/silo-${2:?silo number}.pid")"; rm -f "$state/silo-$2.pid"; log "silo $2 killed" ;;
+  status)
+    for f in "$state"/silo-*.pid "$state"/api-*.pid; do
+      [ -e "$f" ] || continue
+      name=$(basename "$f" .pid)
+      if running "$f"; then log "$name running (pid $(cat "$f"))"; else log "$name not running"; fi
+    done
+    ;;
+  down)
+    for f in "$state"/api-*.pid; do [ -e "$f" ] && stop_pid_file "$f" TERM; done
+    for f in "$state"/silo-*.pid; do [ -e "$f" ] && stop_pid_file "$f" TERM; done
+    if [ -f "$bin_devpostgres" ]; then dotnet "$bin_devpostgres" stop "$state/postgres"; fi
+    rm -f "$state/connection"
+    log "Grid down."
+    ;;
+  *)
+    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2
+    exit 2
+    ;;
+esac

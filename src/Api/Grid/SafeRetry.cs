@@ -1,0 +1,37 @@
+using Orleans.Runtime.Messaging;
+
+namespace Identity.Api.Grid;
+
+/// <summary>
+/// Retries grain calls that are safe to repeat — validations and reads — when the silo they
+/// reached went away mid-call (killed, restarting, not yet known dead). The grid declares a
+/// dead silo within a few seconds and the grain comes back elsewhere from storage, so a short
+/// backoff turns most of those failures into a slower success. Writes are never retried here:
+/// a lost reply does not say whether the write happened.
+/// </summary>
+internal static class SafeRetry
+{
+    private static readonly TimeSpan[] Backoff = [TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1)];
+
+    public static async ValueTask<TResult> ReadAsync<TState, TResult>(TState state, Func<TState, ValueTask<TResult>> call, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await call(state);
+            }
+            catch (Exception ex) when (attempt < Backoff.Length && IsSiloLoss(ex))
+            {
+                await Task.Delay(Backoff[attempt], cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Rejections and broken connections, and timeouts: reads carry a short response timeout
+    /// (<see cref="Identity.Contracts.Sessions.ISessionGrain.ReadTimeout"/>), so a timeout means the call met a dead silo.
+    /// </summary>
+    private static bool IsSiloLoss(Exception exception) =>
+        exception is OrleansMessageRejectionException or ConnectionFailedException or GatewayTooBusyException or ClientNotAvailableException or TimeoutException;
+}

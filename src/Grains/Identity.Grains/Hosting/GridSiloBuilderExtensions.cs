@@ -1,0 +1,121 @@
+using Identity.Grains.Health;
+using Identity.Grains.Hosting.Options;
+using Identity.Grains.Passwords;
+using Identity.Grains.Sessions;
+using Identity.Grains.Storage;
+using Identity.Grains.Storage.PostgreSql;
+using Identity.Grains.Users;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orleans.Configuration;
+using Orleans.Storage;
+
+namespace Identity.Grains.Hosting;
+
+/// <summary>The one place a silo of the identity grid is configured; used by src/Silo and by src/Api co-hosted.</summary>
+public static class GridSiloBuilderExtensions
+{
+    /// <summary>
+    /// Everything a grid node needs, read from <paramref name="configuration"/>: the grains, storage
+    /// and membership. With PostgreSQL storage (the default) the database at
+    /// <c>ConnectionStrings:Identity</c> holds both grain state and membership; its schema is applied
+    /// in the silo's start-up lifecycle. No I/O happens here.
+    /// </summary>
+    public static ISiloBuilder ConfigureIdentitySilo(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        // Ports and the storage provider shape the silo's services, so they are read now, from the
+        // same validated options the silo injects later.
+        var grid = configuration.BindValidated<GridOptions, GridOptionsValidator>(GridOptions.Section);
+        var storage = configuration.BindValidated<StorageOptions, StorageOptionsValidator>(StorageOptions.Section);
+
+        silo.AddIdentityGrains();
+        silo.Services.AddValidatedOptions<GridOptions, GridOptionsValidator>(GridOptions.Section);
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SiloPortGuard>();
+        silo.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = grid.ClusterId;
+            o.ServiceId = grid.ServiceId;
+        });
+        silo.ConfigureEndpoints(grid.AdvertisedAddress(), grid.SiloPort, grid.GatewayPort, grid.ListenOnAnyHostAddress);
+        MembershipTuning.Apply(silo, configuration);
+
+        if (storage.Mode == StorageMode.Memory)
+        {
+            silo.AddIdentityMemoryStorage();
+            silo.UseLocalhostClustering(grid.SiloPort, grid.GatewayPort, serviceId: grid.ServiceId, clusterId: grid.ClusterId);
+            return silo;
+        }
+
+        var connectionString = configuration.GetConnectionString(StorageOptions.ConnectionStringName);
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new IdentityDatabaseException(
+                "A grid node needs the database it shares with the other silos: set ConnectionStrings__Identity "
+                + "(or Storage__Mode=Memory for a throwaway single node).");
+        }
+
+        silo.AddIdentityPostgres(IdentityDatabase.Create(connectionString));
+        return silo;
+    }
+
+    /// <summary>
+    /// The grains' services and options, without storage or membership: for hosts that bring their
+    /// own, such as the test grid.
+    /// </summary>
+    public static ISiloBuilder AddIdentityGrains(this ISiloBuilder silo)
+    {
+        var services = silo.Services;
+        services.AddValidatedOptions<SessionOptions, SessionOptionsValidator>(SessionOptions.Section);
+        services.AddValidatedOptions<LockoutOptions, LockoutOptionsValidator>(LockoutOptions.Section);
+        services.AddValidatedOptions<PasswordOptions, PasswordOptionsValidator>(PasswordOptions.Section);
+
+        services.TryAddKeyedSingleton(IdentityClock.Key, TimeProvider.System);
+        services.TryAddSingleton<IPasswordHasher, Argon2idPasswordHasher>();
+        services.TryAddSingleton<IdentityStateSerializer>();
+        services.TryAddSingleton<IStorageHealthCheck, InProcessStorageHealthCheck>();
+        services.TryAddSingleton<LastSeenFlusher>();
+        services.AddHostedService(provider => provider.GetRequiredService<LastSeenFlusher>());
+        return silo;
+    }
+
+    /// <summary>Grain state in silo memory: lost when the process stops.</summary>
+    public static ISiloBuilder AddIdentityMemoryStorage(this ISiloBuilder silo) =>
+        silo.AddMemoryGrainStorage(IdentityStorage.ProviderName, options => options.Configure<IServiceProvider>(
+            (storage, provider) => storage.GrainStorageSerializer = provider.GetRequiredService<IdentityStateSerializer>()));
+
+    /// <summary>
+    /// Grain state in <paramref name="database"/> through Orleans' ADO.NET provider and this project's
+    /// schema (applied as the silo starts), the purge of expired sessions, and (unless
+    /// <paramref name="clustering"/> is false) membership in the same database.
+    /// </summary>
+    public static ISiloBuilder AddIdentityPostgres(this ISiloBuilder silo, IdentityDatabase database, bool clustering = true)
+    {
+        silo.Services.AddSingleton(database);
+        silo.Services.AddValidatedOptions<StorageOptions, StorageOptionsValidator>(StorageOptions.Section);
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SchemaMigration>();
+        silo.Services.AddSingleton<IStorageHealthCheck, PostgresHealthCheck>();
+        const string PostgresProvider = IdentityStorage.ProviderName + "-postgres";
+        silo.AddAdoNetGrainStorage(PostgresProvider, options => options.Configure<IServiceProvider>((storage, provider) =>
+        {
+            storage.Invariant = "Npgsql";
+            storage.DataSource = database.DataSource;
+            storage.DeleteStateOnClear = true;
+            storage.GrainStorageSerializer = provider.GetRequiredService<IdentityStateSerializer>();
+        }));
+        silo.Services.AddKeyedSingleton<IGrainStorage>(IdentityStorage.ProviderName, (provider, _) =>
+            new UnavailableOnFailureGrainStorage(provider.GetRequiredKeyedService<IGrainStorage>(PostgresProvider)));
+        if (clustering)
+        {
+            silo.UseAdoNetClustering(options =>
+            {
+                options.Invariant = "Npgsql";
+                options.DataSource = database.DataSource;
+            });
+        }
+
+        silo.Services.AddSingleton<ExpiredSessionPurger>();
+        silo.Services.AddHostedService(provider => provider.GetRequiredService<ExpiredSessionPurger>());
+        return silo;
+    }
+}

@@ -1,0 +1,23 @@
+using System.Globalization;
+using Microsoft.Extensions.Hosting;
+using Serilog;
+
+namespace Identity.ServiceDefaults;
+
+/// <summary>Host defaults shared by every process of the grid (Api nodes and silos).</summary>
+public static class ServiceDefaults
+{
+    /// <summary>
+    /// Serilog to the console, levels from the <c>Serilog</c> configuration section, with the log
+    /// context (request and trace ids) on every event.
+    /// </summary>
+    public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder)
+        where TBuilder : IHostApplicationBuilder
+    {
+        builder.Services.AddSerilog((services, logger) => logger
+            .ReadFrom.Configuration(builder.Configuration)
+            .Enrich.FromLogContext()
+            .WriteTo.Console(formatProvider: CultureInfo.InvariantCulture));
+        return builder;
+    }
+}

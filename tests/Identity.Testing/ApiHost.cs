@@ -1,0 +1,62 @@
+using System.Net;
+using System.Net.Sockets;
+using Identity.Grains.Hosting;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Identity.Testing;
+
+/// <summary>
+/// The real Api process pipeline (Program.cs) on Kestrel at a loopback port, with its embedded
+/// silo on free ports and a fake identity clock. Rate limits are off unless a test sets them.
+/// </summary>
+internal sealed class ApiHost : WebApplicationFactory<Program>
+{
+    private readonly Dictionary<string, string?> _settings;
+
+    public ApiHost(IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        _settings = new Dictionary<string, string?>
+        {
+            ["Orleans:SiloPort"] = Ports.Free().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Orleans:GatewayPort"] = Ports.Free().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Orleans:ClusterId"] = $"api-tests-{Guid.NewGuid():N}",
+            ["RateLimiting:LoginPerMinute"] = "0",
+            ["RateLimiting:RegistrationPerMinute"] = "0",
+            ["Serilog:MinimumLevel:Default"] = "Warning",
+            ["Storage:Mode"] = "Memory",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            _settings[key] = value;
+        }
+
+        UseKestrel(0);
+    }
+
+    public FakeTimeProvider Clock { get; } = TestClock.Create();
+
+    /// <summary>A client for the Kestrel server; starts the host on first use.</summary>
+    public HttpClient CreateApiClient()
+    {
+        StartServer();
+        var address = Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        return CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri(address), AllowAutoRedirect = false });
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureTestServices(services => services.AddKeyedSingleton<TimeProvider>(IdentityClock.Key, Clock));
+    }
+}

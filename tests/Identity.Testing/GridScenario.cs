@@ -1,0 +1,52 @@
+using Identity.Contracts.LoginNames;
+using Identity.Contracts.Passwords;
+using Identity.Contracts.Sessions;
+using Identity.Contracts.Users;
+
+namespace Identity.Testing;
+
+/// <summary>Short ways to reach a state through the grains' own contracts.</summary>
+internal static class GridScenario
+{
+    public const string Password = "correct horse battery staple";
+
+    public static string UniqueName(string prefix = "user") => $"{prefix}-{Guid.NewGuid():N}";
+
+    public static async Task<Guid> RegisterAsync(IGrainFactory grains, string username, string password = Password, string? email = null)
+    {
+        var result = await grains.GetGrain<IUserGrain>(Guid.NewGuid()).RegisterAsync(new Registration(username, email, new Password(password)));
+        return result is RegistrationResult.Registered registered
+            ? registered.UserId
+            : throw new InvalidOperationException($"Registration of {username} failed: {result}");
+    }
+
+    public static Task<LoginResult> TryLoginAsync(IGrainFactory grains, string identifier, string password = Password)
+    {
+        if (!LoginName.TryGetLoginKey(identifier, out var key))
+        {
+            throw new ArgumentException($"'{identifier}' is not a valid login name.", nameof(identifier));
+        }
+
+        return grains.GetGrain<ILoginNameGrain>(key).LoginAsync(new Password(password), new ClientContext("tests", "127.0.0.1"));
+    }
+
+    public static async Task<IssuedTokens> LoginAsync(IGrainFactory grains, string identifier, string password = Password) =>
+        await TryLoginAsync(grains, identifier, password) is LoginResult.Succeeded success
+            ? success.Tokens
+            : throw new InvalidOperationException($"Login of {identifier} failed.");
+
+    public static SessionToken Parse(string token, TokenKind kind) =>
+        SessionToken.TryParse(token, kind, out var parsed) ? parsed : throw new ArgumentException("Not a token.", nameof(token));
+
+    public static ValueTask<SessionView?> ValidateAsync(IGrainFactory grains, string accessToken)
+    {
+        var token = Parse(accessToken, TokenKind.Access);
+        return grains.GetGrain<ISessionGrain>(token.SessionId).ValidateAccessTokenAsync(token.Digest);
+    }
+
+    public static Task<RefreshResult> RefreshAsync(IGrainFactory grains, string refreshToken)
+    {
+        var token = Parse(refreshToken, TokenKind.Refresh);
+        return grains.GetGrain<ISessionGrain>(token.SessionId).RefreshAsync(token.Digest, ClientContext.Unknown);
+    }
+}

@@ -1,0 +1,175 @@
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Identity.Contracts.Sessions;
+using Identity.Grains.LoginNames;
+using Identity.Grains.Sessions;
+using Identity.Grains.Storage;
+using Identity.Grains.Users;
+
+namespace Identity.Tests.Storage;
+
+/// <summary>
+/// The JSON each persisted state type is stored as, pinned by a file under
+/// <c>Storage/StoredShapes</c>. Renaming or retyping a stored property changes the JSON and fails
+/// here, so a change of the stored format is a visible, deliberate diff (update the file with
+/// <c>IDENTITY_UPDATE_STORED_SHAPES=1 dotnet test</c>, and keep rows already written loading).
+/// The files were written by the code before the shapes were pinned, so loading them is also the
+/// proof that rows written by earlier builds still load.
+/// </summary>
+[TestClass]
+public sealed class StoredShapeTests
+{
+    private const string UpdateVariable = "IDENTITY_UPDATE_STORED_SHAPES";
+    private static readonly IdentityStateSerializer Serializer = new();
+    // Relaxed escaping only so the files read naturally ("+00:00", not "\u002B00:00"); the content is what is stored.
+    private static readonly JsonSerializerOptions Indent = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly DateTimeOffset T0 = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
+    private static readonly Guid UserId = Guid.Parse("0193a1f0-7c2e-7d31-9b7a-2f1e5d6c4b3a");
+    private static readonly Guid SessionA = Guid.Parse("6f1c2d3e-4b5a-4968-8776-5a4b3c2d1e0f");
+    private static readonly Guid SessionB = Guid.Parse("0a1b2c3d-4e5f-4061-8273-94a5b6c7d8e9");
+
+    [TestMethod]
+    public void A_user_is_stored_as_pinned() => AssertStoredAs("user-state.json", FullUser());
+
+    [TestMethod]
+    public void A_session_is_stored_as_pinned() => AssertStoredAs("session-state.json", FullSession());
+
+    [TestMethod]
+    public void A_login_name_is_stored_as_pinned() => AssertStoredAs("login-name-state.json", new LoginNameState { UserId = UserId, ClaimedAt = T0 });
+
+    [TestMethod]
+    public void A_stored_user_loads_with_every_value()
+    {
+        var loaded = Load<UserState>("user-state.json");
+        var expected = FullUser();
+
+        Assert.AreEqual(expected.Username, loaded.Username);
+        Assert.AreEqual(expected.Email, loaded.Email);
+        Assert.AreEqual(expected.PasswordHash, loaded.PasswordHash);
+        Assert.AreEqual(expected.Status, loaded.Status);
+        Assert.AreEqual(expected.CreatedAt, loaded.CreatedAt);
+        Assert.AreEqual(expected.ConsecutiveFailures, loaded.ConsecutiveFailures);
+        Assert.AreEqual(expected.LockoutsSinceLastSuccess, loaded.LockoutsSinceLastSuccess);
+        Assert.AreEqual(expected.LockedUntil, loaded.LockedUntil);
+        CollectionAssert.AreEqual(expected.Sessions, loaded.Sessions);
+        Assert.AreEqual(expected.PasswordChangedAt, loaded.PasswordChangedAt);
+    }
+
+    [TestMethod]
+    public void A_stored_session_loads_with_every_value()
+    {
+        var loaded = Load<SessionState>("session-state.json");
+        var expected = FullSession();
+
+        Assert.AreEqual(expected.UserId, loaded.UserId);
+        Assert.AreEqual(expected.Username, loaded.Username);
+        Assert.AreEqual(expected.CreatedAt, loaded.CreatedAt);
+        Assert.AreEqual(expected.LastSeenAt, loaded.LastSeenAt);
+        Assert.IsTrue(expected.AccessDigest.FixedTimeEquals(loaded.AccessDigest));
+        Assert.AreEqual(expected.AccessIssuedAt, loaded.AccessIssuedAt);
+        Assert.IsTrue(expected.RefreshDigest.FixedTimeEquals(loaded.RefreshDigest));
+        Assert.HasCount(2, loaded.RotatedRefreshDigests!);
+        Assert.IsTrue(loaded.IsRotatedRefreshToken(expected.RotatedRefreshDigests![1]));
+        Assert.AreEqual(expected.UserAgent, loaded.UserAgent);
+        Assert.AreEqual(expected.IpAddress, loaded.IpAddress);
+        Assert.AreEqual(expected.PurgeAfter, loaded.PurgeAfter);
+    }
+
+    [TestMethod]
+    public void A_stored_login_name_loads_with_every_value()
+    {
+        var loaded = Load<LoginNameState>("login-name-state.json");
+
+        Assert.AreEqual(UserId, loaded.UserId);
+        Assert.AreEqual(T0, loaded.ClaimedAt);
+    }
+
+    [TestMethod]
+    public void A_session_row_without_optional_fields_loads()
+    {
+        // As written for a session that never rotated and whose client sent no User-Agent.
+        var loaded = Serializer.Deserialize<SessionState>(BinaryData.FromString(
+            """{"userId":"0193a1f0-7c2e-7d31-9b7a-2f1e5d6c4b3a","username":"alice","createdAt":"2026-11-26T12:00:00+00:00","lastSeenAt":"2026-11-26T12:00:00+00:00","accessDigest":"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=","accessIssuedAt":"2026-11-26T12:00:00+00:00","refreshDigest":"ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=","purgeAfter":1765540800}"""))!;
+
+        Assert.AreEqual(UserId, loaded.UserId);
+        Assert.IsNull(loaded.RotatedRefreshDigests);
+        Assert.IsNull(loaded.UserAgent);
+        Assert.IsFalse(loaded.AccessDigest.IsEmpty);
+    }
+
+    [TestMethod]
+    [DataRow(typeof(UserState))]
+    [DataRow(typeof(UserSessionRef))]
+    [DataRow(typeof(SessionState))]
+    [DataRow(typeof(LoginNameState))]
+    public void Every_stored_property_names_its_json_key(Type persisted)
+    {
+        var unnamed = persisted.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.SetMethod is not null || persisted.GetConstructors().Any(c => c.GetParameters().Any(a => a.Name == p.Name)))
+            .Where(p => p.GetCustomAttribute<JsonIgnoreAttribute>() is null && p.GetCustomAttribute<JsonPropertyNameAttribute>() is null)
+            .Select(p => p.Name)
+            .ToList();
+
+        Assert.IsEmpty(unnamed, $"{persisted.Name}: give these a [JsonPropertyName] so a rename cannot change what is stored: {string.Join(", ", unnamed)}");
+    }
+
+    private static UserState FullUser()
+    {
+        var user = new UserState();
+        user.Register("Alice", "alice@example.com", "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g", T0);
+        user.ConsecutiveFailures = 3;
+        user.LockoutsSinceLastSuccess = 1;
+        user.LockedUntil = T0.AddMinutes(1);
+        user.AddSession(SessionA, T0.AddMinutes(2), maxSessions: 100);
+        user.AddSession(SessionB, T0.AddMinutes(3), maxSessions: 100);
+        user.PasswordChangedAt = T0.AddDays(1);
+        return user;
+    }
+
+    private static SessionState FullSession()
+    {
+        var session = new SessionState();
+        session.Start(new SessionStart(UserId, "alice", new ClientContext("Mozilla/5.0 (X11; Linux x86_64)", "203.0.113.7")), T0);
+        session.InstallTokens(Digest(0), Digest(32), T0);
+        session.InstallTokens(Digest(64), Digest(96), T0.AddHours(1));
+        session.InstallTokens(Digest(128), Digest(160), T0.AddHours(2));
+        session.PurgeAfter = T0.AddDays(14).ToUnixTimeSeconds();
+        return session;
+    }
+
+    private static TokenDigest Digest(int first) => TokenDigest.FromBytes([.. Enumerable.Range(first, TokenDigest.Size).Select(b => (byte)b)]);
+
+    private static T Load<T>(string file) => Serializer.Deserialize<T>(BinaryData.FromString(File.ReadAllText(PathOf(file))))!;
+
+    private static void AssertStoredAs<T>(string file, T state)
+    {
+        var stored = Indented(Serializer.Serialize(state).ToString());
+        var path = PathOf(file);
+        if (Environment.GetEnvironmentVariable(UpdateVariable) == "1")
+        {
+            File.WriteAllText(path, stored);
+        }
+
+        Assert.AreEqual(File.ReadAllText(path).ReplaceLineEndings("\n"), stored,
+            $"The stored shape of {typeof(T).Name} changed. Rows already in databases were written in the old shape: keep them loading, then update {file} ({UpdateVariable}=1).");
+    }
+
+    private static string Indented(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return JsonSerializer.Serialize(document.RootElement, Indent).ReplaceLineEndings("\n") + "\n";
+    }
+
+    /// <summary>The file in the source tree (read there, so an update is seen without a rebuild).</summary>
+    private static string PathOf(string file)
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(directory!.FullName, "Identity.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        return Path.Combine(directory.FullName, "tests", "Identity.Tests", "Storage", "StoredShapes", file);
+    }
+}
