@@ -18,6 +18,7 @@ state="$root/.data/grid"
 bin_silo="$root/src/Silo/bin/Release/net10.0/Identity.Silo.dll"
 bin_devpostgres="$root/tools/Identity.DevPostgres/bin/Release/net10.0/Identity.DevPostgres.dll"
 bin_api="$root/src/Api/bin/Release/net10.0/Identity.Api.dll"
+bin_devcertificates="$root/tools/Identity.DevCertificates/bin/Release/net10.0/Identity.DevCertificates.dll"
 mkdir -p "$state"
 
 log() { printf '%s\n' "$*" >&2; }
@@ -32,6 +33,22 @@ connection_string() {
     dotnet "$bin_devpostgres" start "$state/postgres" >"$state/connection"
   fi
   cat "$state/connection"
+}
+
+# Every silo and Api node signs and verifies session tokens with the same key: one is made for
+# this local grid on first use (mode 0600) and handed to each node.
+token_key() {
+  if [ ! -s "$state/token-key" ]; then
+    (umask 077 && head -c 32 /dev/urandom | base64 >"$state/token-key")
+  fi
+  cat "$state/token-key"
+}
+
+# Mutual TLS between all nodes: a private CA and a certificate per role, made once (keys 0600).
+tls_env() {  # tls_env <role>: the Tls__* settings of a node holding that role's certificate
+  local tls="$state/tls"
+  [ -s "$tls/ca.crt" ] || dotnet "$bin_devcertificates" create "$tls" >/dev/null
+  echo "Tls__CaCertificate=$tls/ca.crt Tls__Certificate=$tls/$1.crt Tls__PrivateKey=$tls/$1.key"
 }
 
 running() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
@@ -59,7 +76,8 @@ start_silo() {
   local k=$1 conn; conn=$(connection_string)
   if running "$state/silo-$k.pid"; then log "silo $k already runs"; return; fi
   ConnectionStrings__Identity="$conn" Orleans__SiloPort=$((11110 + k)) Orleans__GatewayPort=$((30000 + k)) \
-    nohup dotnet "$bin_silo" >"$state/silo-$k.log" 2>&1 &
+    TokenKeys__Keys__0__Id=0 TokenKeys__Keys__0__Secret="$(token_key)" \
+    env $(tls_env silo) nohup dotnet "$bin_silo" >"$state/silo-$k.log" 2>&1 &
   echo $! >"$state/silo-$k.pid"
   wait_until 90 "silo $k to become active (see $state/silo-$k.log)" silo_active "$k"
   log "silo $k   silo port $((11110 + k))   gateway port $((30000 + k))   pid $(cat "$state/silo-$k.pid")"
@@ -69,7 +87,8 @@ start_api() {
   local j=$1 conn port=$((5100 + $1)); conn=$(connection_string)
   if running "$state/api-$j.pid"; then log "api $j already runs"; return; fi
   ConnectionStrings__Identity="$conn" Orleans__Mode=Client ASPNETCORE_URLS="http://127.0.0.1:$port" \
-    nohup dotnet "$bin_api" >"$state/api-$j.log" 2>&1 &
+    TokenKeys__Keys__0__Id=0 TokenKeys__Keys__0__Secret="$(token_key)" \
+    env $(tls_env api) nohup dotnet "$bin_api" >"$state/api-$j.log" 2>&1 &
   echo $! >"$state/api-$j.pid"
   wait_until 90 "api $j to become ready (see $state/api-$j.log)" curl -sf "http://127.0.0.1:$port/health/ready"
   log "api $j    http://127.0.0.1:$port   pid $(cat "$state/api-$j.pid")"

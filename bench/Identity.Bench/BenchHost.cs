@@ -5,6 +5,7 @@ using Identity.Api.Grid;
 using Identity.Api.Hosting;
 using Identity.Contracts.Sessions;
 using Identity.Grains.Hosting;
+using Identity.Grains.Passwords;
 using Identity.Grains.Sessions;
 using Identity.Grains.Storage.PostgreSql;
 using Npgsql;
@@ -30,6 +31,8 @@ internal static class BenchHost
     {
         var builder = WebApplication.CreateBuilder(args);
         builder.AddIdentityApi();
+        // Seeding logins are cheap; every other login (the login scenario's) hashes for real.
+        builder.Services.AddSingleton<IPasswordHasher>(provider => new SeedingPasswordHasher(ActivatorUtilities.CreateInstance<Argon2idPasswordHasher>(provider)));
         var app = builder.Build();
         app.UseIdentityApi();
 
@@ -53,25 +56,17 @@ internal static class BenchHost
         app.MapPost("/bench/seed", async (int count, IGrainFactory grains) =>
         {
             var lines = new StringBuilder();
-            var users = Enumerable.Range(0, 100).Select(_ => Guid.CreateVersion7()).ToArray();
-            var created = 0;
-            await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (i, _) =>
+            var users = await BenchSessions.RegisterUsersAsync(grains, BenchSessions.UsersFor(count));
+            foreach (var (tokens, userId, username) in await BenchSessions.LoginAsync(grains, users, count, new ClientContext("bench", "127.0.0.1")))
             {
-                var sessionId = Guid.NewGuid();
-                var userId = users[i % users.Length];
-                var tokens = await grains.GetGrain<ISessionLifecycleGrain>(sessionId)
-                    .StartAsync(new SessionStart(userId, $"bench-user-{i % users.Length}", new ClientContext("bench", "127.0.0.1")));
                 if (baseline is not null)
                 {
-                    await baseline.AddAsync(tokens, userId, $"bench-user-{i % users.Length}");
+                    await baseline.AddAsync(tokens, userId, username);
                 }
 
-                lock (lines)
-                {
-                    lines.Append(tokens.AccessToken).Append(' ').Append(tokens.RefreshToken).Append('\n');
-                    created++;
-                }
-            });
+                lines.Append(tokens.AccessToken).Append(' ').Append(tokens.RefreshToken).Append('\n');
+            }
+
             return Results.Text(lines.ToString(), "text/plain");
         });
 

@@ -46,10 +46,14 @@ internal static class Measurements
     {
         using var host = await StartSiloAsync(services => services.AddKeyedSingleton<IGrainStorage>(IdentityStorage.ProviderName, new DiscardingGrainStorage()));
         var grains = host.Services.GetRequiredService<IGrainFactory>();
-        await StartSessionsAsync(grains, 1000);
+        // Their users exist before the first measurement: what is measured is what a session adds
+        // (its grain, and its entry in its user's list).
+        var warmUpUsers = await BenchSessions.RegisterUsersAsync(grains, BenchSessions.UsersFor(1000));
+        var users = await BenchSessions.RegisterUsersAsync(grains, BenchSessions.UsersFor(sessions));
+        await StartSessionsAsync(grains, warmUpUsers, 1000);
         var (heapBefore, workingSetBefore) = Settle();
 
-        await StartSessionsAsync(grains, sessions);
+        await StartSessionsAsync(grains, users, sessions);
         var (heapAfter, workingSetAfter) = Settle();
 
         // The floor: the same number of activations of a grain with no state at all.
@@ -83,7 +87,7 @@ internal static class Measurements
         var database = await IdentityDatabase.OpenAsync(connectionString);
         using var host = await StartSiloAsync(services => { }, silo => silo.AddIdentityPostgres(database, clustering: false));
         var grains = host.Services.GetRequiredService<IGrainFactory>();
-        var tokens = await StartSessionsAsync(grains, sessions, parallelism: 32);
+        var tokens = await StartSessionsAsync(grains, await BenchSessions.RegisterUsersAsync(grains, BenchSessions.UsersFor(sessions), parallelism: 16), sessions, parallelism: 16);
         await grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
 
         var first = new List<double>(sessions);
@@ -118,9 +122,15 @@ internal static class Measurements
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Configuration.AddInMemoryCollection(
+        [
+            new("TokenKeys:Keys:0:Id", "0"),
+            new("TokenKeys:Keys:0:Secret", Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))),
+        ]);
         builder.UseOrleans(silo =>
         {
             silo.AddIdentityGrains();
+            silo.Services.AddSingleton<IPasswordHasher>(provider => new SeedingPasswordHasher(ActivatorUtilities.CreateInstance<Argon2idPasswordHasher>(provider)));
             silo.UseLocalhostClustering(siloPort: 21111, gatewayPort: 0);
             storage?.Invoke(silo);
             services(silo.Services);
@@ -130,16 +140,11 @@ internal static class Measurements
         return host;
     }
 
-    /// <param name="parallelism">Sessions started at once; keep it under the storage's connection pool when storage is real.</param>
-    private static async Task<List<IssuedTokens>> StartSessionsAsync(IGrainFactory grains, int count, int parallelism = 256)
+    /// <param name="parallelism">Sessions started at once; keep it under the storage's connection pool when storage is real (a login writes twice).</param>
+    private static async Task<List<IssuedTokens>> StartSessionsAsync(IGrainFactory grains, IReadOnlyList<(Guid UserId, string Username)> users, int count, int parallelism = 256)
     {
-        var tokens = new IssuedTokens[count];
         var client = new ClientContext("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36", "203.0.113.7");
-        var users = Enumerable.Range(0, 1000).Select(_ => Guid.CreateVersion7()).ToArray();
-        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = parallelism }, async (i, _) =>
-            tokens[i] = await grains.GetGrain<ISessionLifecycleGrain>(Guid.NewGuid())
-                .StartAsync(new SessionStart(users[i % users.Length], $"user-{i % users.Length}", client)));
-        return [.. tokens];
+        return [.. (await BenchSessions.LoginAsync(grains, users, count, client, parallelism)).Select(s => s.Tokens)];
     }
 
     private static (long Heap, long WorkingSet) Settle()

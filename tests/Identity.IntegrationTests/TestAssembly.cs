@@ -7,5 +7,9 @@ namespace Identity.IntegrationTests;
 public static class TestAssembly
 {
     [AssemblyCleanup]
-    public static void StopSharedResources() => TestPostgres.StopServer();
+    public static void StopSharedResources()
+    {
+        TestPostgres.StopServer();
+        TestCertificates.Remove();
+    }
 }

@@ -42,6 +42,11 @@ internal sealed class ApiHost : WebApplicationFactory<Program>
 
     public FakeTimeProvider Clock { get; } = TestClock.Create();
 
+    /// <summary>The embedded silo's gateway port, for Orleans clients of this host.</summary>
+    public int GatewayPort => int.Parse(_settings["Orleans:GatewayPort"]!, System.Globalization.CultureInfo.InvariantCulture);
+
+    public string ClusterId => _settings["Orleans:ClusterId"]!;
+
     /// <summary>A client for the Kestrel server; starts the host on first use.</summary>
     public HttpClient CreateApiClient()
     {

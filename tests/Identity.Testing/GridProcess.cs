@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Identity.Grains.Hosting;
 
 namespace Identity.Testing;
 
@@ -53,7 +54,9 @@ internal sealed class GridProcess : IAsyncDisposable
         settings["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
         settings["RateLimiting__LoginPerMinute"] = "0";
         settings["RateLimiting__RegistrationPerMinute"] = "0";
-        var api = Start(Program("src/Api", "Identity.Api"), [], settings.Concat(environment), new Uri($"http://127.0.0.1:{port}"));
+        // A co-hosted Api is a silo; in client mode it connects to silos as an Api node.
+        var role = environment.GetValueOrDefault("Orleans__Mode") == "Client" ? GridRole.Api : GridRole.Silo;
+        var api = Start(Program("src/Api", "Identity.Api"), [], TestCertificates.Environment(role).Concat(settings).Concat(environment), new Uri($"http://127.0.0.1:{port}"));
         await api.WaitUntilAsync(async () => (await api.Client.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK, "the Api to become ready");
         return api;
     }
@@ -61,7 +64,7 @@ internal sealed class GridProcess : IAsyncDisposable
     /// <summary>Starts a silo and waits until <paramref name="isActive"/> says it joined the cluster.</summary>
     public static async Task<GridProcess> StartSiloAsync(IReadOnlyDictionary<string, string> environment, Func<Task<bool>> isActive)
     {
-        var silo = Start(Program("src/Silo", "Identity.Silo"), [], environment, address: null);
+        var silo = Start(Program("src/Silo", "Identity.Silo"), [], TestCertificates.Environment(GridRole.Silo).Concat(environment), address: null);
         await silo.WaitUntilAsync(isActive, "the silo to become active");
         return silo;
     }
@@ -69,7 +72,7 @@ internal sealed class GridProcess : IAsyncDisposable
     /// <summary>Runs the SessionCheck sample to its end; returns its exit code and standard output.</summary>
     public static async Task<(int ExitCode, string Output)> RunSampleAsync(IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment)
     {
-        await using var sample = Start(Program("samples/SessionCheck", "SessionCheck"), arguments, environment, address: null);
+        await using var sample = Start(Program("samples/SessionCheck", "SessionCheck"), arguments, TestCertificates.Environment(GridRole.Api).Concat(environment), address: null);
         using var timeout = new CancellationTokenSource(StartTimeout);
         await sample._process.WaitForExitAsync(timeout.Token);
         return (sample._process.ExitCode, sample.Output);
@@ -121,7 +124,7 @@ internal sealed class GridProcess : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
 
-        foreach (var (key, value) in environment)
+        foreach (var (key, value) in TestKeys.Environment.Concat(environment))
         {
             start.Environment[key] = value;
         }

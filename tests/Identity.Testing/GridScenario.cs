@@ -47,6 +47,6 @@ internal static class GridScenario
     public static Task<RefreshResult> RefreshAsync(IGrainFactory grains, string refreshToken)
     {
         var token = Parse(refreshToken, TokenKind.Refresh);
-        return grains.GetGrain<ISessionGrain>(token.SessionId).RefreshAsync(token.Digest, ClientContext.Unknown);
+        return grains.GetGrain<ISessionGrain>(token.SessionId).RefreshAsync(token.Digest, token.Generation, ClientContext.Unknown);
     }
 }

@@ -81,7 +81,7 @@ internal sealed class TestGrid : IAsyncDisposable
         var hashing = new HashingCounts();
         var builder = new InProcessTestClusterBuilder(2);
         builder.Options.ConfigureFileLogging = false;
-        builder.ConfigureHost(host => host.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>()));
+        builder.ConfigureHost(host => host.Configuration.AddInMemoryCollection(TestKeys.Settings).AddInMemoryCollection(settings ?? new Dictionary<string, string?>()));
         builder.ConfigureSilo((_, silo) =>
         {
             silo.AddIdentityGrains();

@@ -3,19 +3,20 @@ using Identity.Api.Errors;
 using Identity.Api.Grid;
 using Identity.Api.RateLimiting;
 using Identity.Contracts.Sessions;
+using Identity.Grains.Sessions;
 using Microsoft.AspNetCore.Authentication;
 
 namespace Identity.Api.Authentication;
 
 /// <summary>
-/// Authenticates <c>Authorization: Bearer iga_…</c>: parse the token, then one call to its session
-/// grain, which answers from memory. The validated session and the token's digest are kept on the
+/// Authenticates <c>Authorization: Bearer iga_…</c>: parse the token and verify its authenticator
+/// (one HMAC, no I/O), then one call to its session grain, which answers from memory. The validated session and the token's digest are kept on the
 /// request for handlers (<see cref="CurrentSession"/>).
 /// Implements <see cref="IAuthenticationHandler"/> directly rather than deriving from
 /// <c>AuthenticationHandler&lt;T&gt;</c>: that base creates a logger and resolves options for every
 /// request, which showed up in profiles of the hot path; this handler needs neither.
 /// </summary>
-internal sealed class SessionTokenAuthenticationHandler(SessionGrains sessions, FailedTokenChecks failures) : IAuthenticationHandler
+internal sealed class SessionTokenAuthenticationHandler(SessionGrains sessions, TokenAuthenticator tokens, FailedTokenChecks failures) : IAuthenticationHandler
 {
     public const string SchemeName = "SessionToken";
     private const string BearerPrefix = "Bearer ";
@@ -41,15 +42,16 @@ internal sealed class SessionTokenAuthenticationHandler(SessionGrains sessions, 
             return AuthenticateResult.NoResult();
         }
 
-        if (!SessionToken.TryParse(header.AsSpan(BearerPrefix.Length).Trim(), TokenKind.Access, out var token))
+        // Malformed or not authenticated by our keys: refused here, before any grain call or storage read.
+        if (!tokens.TryRead(header.AsSpan(BearerPrefix.Length).Trim(), TokenKind.Access, out var token))
         {
-            return AuthenticateResult.Fail("Malformed access token.");
+            return AuthenticateResult.Fail("Malformed or unauthenticated access token.");
         }
 
-        if (failures.IsExhausted(context, out var retryAfter))
+        if (failures.IsExhausted(token.SessionId, out var retryAfter))
         {
             tooManyFailures = retryAfter;
-            return AuthenticateResult.Fail("Too many failed token checks from this address.");
+            return AuthenticateResult.Fail("Too many failed checks of this session's tokens.");
         }
 
         var session = await SafeRetry.ReadAsync(
@@ -58,7 +60,7 @@ internal sealed class SessionTokenAuthenticationHandler(SessionGrains sessions, 
             context.RequestAborted);
         if (session is null)
         {
-            failures.Record(context);
+            failures.Record(token.SessionId);
             return AuthenticateResult.Fail("Access token is not valid.");
         }
 

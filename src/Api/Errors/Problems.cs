@@ -47,9 +47,9 @@ internal static class Problems
     public static ProblemHttpResult TooManyAttempts(HttpContext http, TimeSpan retryAfter) =>
         TooManyRequests(http, retryAfter, "Too many attempts from this address; wait for the time in Retry-After.");
 
-    /// <summary>429 for an address past its budget of failed token checks.</summary>
+    /// <summary>429 for a session past its budget of failed token checks.</summary>
     public static ProblemHttpResult TooManyFailedTokenChecks(HttpContext http, TimeSpan retryAfter) =>
-        TooManyRequests(http, retryAfter, "Too many failed token checks from this address; wait for the time in Retry-After.");
+        TooManyRequests(http, retryAfter, "Too many failed checks of this session's tokens; it has ended or they are outdated. Wait for the time in Retry-After.");
 
     public static ProblemHttpResult Conflict(string field, string detail) => TypedResults.Problem(
         statusCode: StatusCodes.Status409Conflict,

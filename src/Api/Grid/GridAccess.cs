@@ -1,5 +1,6 @@
 using Identity.Grains.Hosting;
 using Identity.Grains.Hosting.Options;
+using Identity.Grains.Sessions;
 
 namespace Identity.Api.Grid;
 
@@ -41,6 +42,8 @@ internal static class GridAccess
         var access = builder.Configuration.BindValidated<GridAccessOptions, GridAccessOptionsValidator>(GridAccessOptions.Section);
         builder.Services.AddValidatedOptions<GridAccessOptions, GridAccessOptionsValidator>(GridAccessOptions.Section);
         builder.Services.AddSingleton<SessionGrains>();
+        // Api nodes verify token authenticators before any grain call, so they hold the key ring too.
+        builder.Services.AddTokenAuthenticator();
         if (access.Mode == GridAccessMode.Client)
         {
             builder.UseOrleansClient(client => client.ConfigureIdentityClient(builder.Configuration));
@@ -48,6 +51,8 @@ internal static class GridAccess
         else
         {
             builder.UseLocalDatabaseWhenNoneConfigured();
+            builder.UseLocalTokenKeyWhenNoneConfigured();
+            builder.UseLocalCertificatesWhenNoneConfigured();
             builder.UseOrleans(silo => silo.ConfigureIdentitySilo(builder.Configuration));
         }
 

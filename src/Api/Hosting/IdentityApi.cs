@@ -31,6 +31,7 @@ public static class IdentityApi
         });
 
         builder.AddGridAccess();
+        builder.AddClientAddresses();
         builder.Services.AddProblemResponses();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
         builder.Services.AddSessionTokenAuthentication();
@@ -43,6 +44,7 @@ public static class IdentityApi
 
     public static WebApplication UseIdentityApi(this WebApplication app)
     {
+        app.UseClientAddresses();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRequestBodyLimit();

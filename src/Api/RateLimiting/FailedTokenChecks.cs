@@ -1,23 +1,23 @@
-using System.Net;
-using Identity.Api.Http;
 using Identity.Grains.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Identity.Api.RateLimiting;
 
 /// <summary>
-/// Per-client-address budget of token checks that failed after reaching a session grain. Tokens
-/// carry 256 random bits, so guessing one is hopeless; what a flood of made-up tokens costs is a
-/// storage read each. Past the budget, an address's token checks (access and refresh) answer 429
-/// without touching the grid until its bucket refills. Valid tokens spend nothing, and the check
-/// on the hot path is a dictionary miss for any address that has not failed recently.
+/// Per-session budget of token checks that failed at the session grain. Every token reaching a
+/// grain carries a valid authenticator (made-up tokens are refused at the edge), so a failure there
+/// is a real token of an ended, expired or rotated-away session — the caller's own old token, whose
+/// check costs a storage read when the grain is not in memory. Past the budget, checks of that
+/// session's tokens answer 429 without touching the grid until the bucket refills. The budget is
+/// the session's, never an address's: one client's traffic cannot get another's valid token refused.
+/// Valid tokens spend nothing, and the check on the hot path is one dictionary miss.
 /// </summary>
 internal sealed class FailedTokenChecks(IOptions<RateLimitOptions> options, [FromKeyedServices(IdentityClock.Key)] TimeProvider time)
 {
-    private readonly TokenBuckets<IPAddress> buckets = new(options.Value.FailedTokenChecksPerMinute, time);
+    private readonly TokenBuckets<Guid> buckets = new(options.Value.FailedTokenChecksPerMinute, time);
 
-    /// <summary>Whether this client has used up its failures; if so, when one is back.</summary>
-    public bool IsExhausted(HttpContext context, out TimeSpan retryAfter) => buckets.IsEmpty(context.ClientAddress(), out retryAfter);
+    /// <summary>Whether this session has used up its failures; if so, when one is back.</summary>
+    public bool IsExhausted(Guid sessionId, out TimeSpan retryAfter) => buckets.IsEmpty(sessionId, out retryAfter);
 
-    public void Record(HttpContext context) => buckets.Spend(context.ClientAddress());
+    public void Record(Guid sessionId) => buckets.Spend(sessionId);
 }

@@ -2,7 +2,7 @@ using Identity.Grains.Hosting.Options;
 
 namespace Identity.Api.RateLimiting;
 
-/// <summary>Per-client-address limits. Configuration section <c>RateLimiting</c>.</summary>
+/// <summary>Rate limits per client address (logins, registrations) and per session (failed token checks). Configuration section <c>RateLimiting</c>.</summary>
 public sealed class RateLimitOptions
 {
     public const string Section = "RateLimiting";
@@ -14,11 +14,11 @@ public sealed class RateLimitOptions
     public int RegistrationPerMinute { get; set; } = 20;
 
     /// <summary>
-    /// Token checks per client address per minute that may fail after reaching the grid (made-up,
-    /// revoked or expired tokens); beyond it that address's token checks get 429. 0 turns it off.
-    /// Default 600: generous for many clients behind one NAT, tight for a flood.
+    /// Checks per session per minute of its tokens that may fail at its grain (the session ended,
+    /// expired, or the token was rotated away); beyond it that session's token checks get 429.
+    /// 0 turns it off. Default 60. Made-up tokens never get that far: their authenticator fails first.
     /// </summary>
-    public int FailedTokenChecksPerMinute { get; set; } = 600;
+    public int FailedTokenChecksPerMinute { get; set; } = 60;
 }
 
 internal sealed class RateLimitOptionsValidator() : OptionsValidator<RateLimitOptions>(RateLimitOptions.Section)

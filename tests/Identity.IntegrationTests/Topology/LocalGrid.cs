@@ -145,6 +145,9 @@ internal sealed class LocalGrid : IAsyncDisposable
             var builder = Host.CreateApplicationBuilder();
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Identity"] = ConnectionString });
+            // It connects to the gateways as Api nodes do.
+            builder.Configuration.AddInMemoryCollection(TestCertificates.Environment(GridRole.Api)
+                .Select(e => KeyValuePair.Create(e.Key.Replace("__", ":", StringComparison.Ordinal), (string?)e.Value)));
             builder.UseOrleansClient(client => client.ConfigureIdentityClient(builder.Configuration));
             _management = builder.Build();
             _management.StartAsync().GetAwaiter().GetResult();

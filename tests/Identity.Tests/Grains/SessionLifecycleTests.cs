@@ -1,5 +1,6 @@
 using Identity.Contracts.Sessions;
 using Identity.Contracts.Users;
+using Identity.Grains.Sessions;
 using Identity.Testing;
 
 namespace Identity.Tests.Grains;
@@ -181,6 +182,54 @@ public sealed class SessionLifecycleTests
         Assert.IsNull(await GridScenario.ValidateAsync(s_grid.Grains, second.AccessToken));
         Assert.IsInstanceOfType<RefreshResult.Rejected>(await GridScenario.RefreshAsync(s_grid.Grains, second.RefreshToken));
         Assert.IsEmpty(await s_grid.Grains.GetGrain<IUserGrain>(userId).ListSessionsAsync());
+    }
+
+    [TestMethod]
+    public async Task A_session_its_user_does_not_list_never_starts()
+    {
+        var name = GridScenario.UniqueName();
+        var userId = await GridScenario.RegisterAsync(s_grid.Grains, name);
+        var stray = s_grid.Grains.GetGrain<ISessionLifecycleGrain>(Guid.NewGuid());
+
+        await Assert.ThrowsExactlyAsync<InvalidOperationException>(() => stray.StartAsync(new SessionStart(userId, name, ClientContext.Unknown)));
+
+        Assert.IsNull(s_grid.Storage.PayloadOf("session", stray.GetGrainId()), "nothing was stored for it");
+    }
+
+    [TestMethod]
+    public async Task Every_session_started_by_login_or_rotated_is_listed_and_disable_ends_every_one()
+    {
+        var name = GridScenario.UniqueName();
+        var userId = await GridScenario.RegisterAsync(s_grid.Grains, name, email: $"{name}@example.com");
+        var byName = await GridScenario.LoginAsync(s_grid.Grains, name);
+        var byEmail = await GridScenario.LoginAsync(s_grid.Grains, $"{name}@example.com");
+        var rotated = ((RefreshResult.Rotated)await GridScenario.RefreshAsync(s_grid.Grains, byEmail.RefreshToken)).Tokens;
+        var user = s_grid.Grains.GetGrain<IUserGrain>(userId);
+        CollectionAssert.AreEquivalent(new[] { byName.SessionId, byEmail.SessionId }, (await user.ListSessionsAsync()).Select(s => s.SessionId).ToList());
+
+        await user.DisableAsync();
+
+        Assert.IsNull(await GridScenario.ValidateAsync(s_grid.Grains, byName.AccessToken));
+        Assert.IsNull(await GridScenario.ValidateAsync(s_grid.Grains, rotated.AccessToken));
+        Assert.IsInstanceOfType<RefreshResult.Rejected>(await GridScenario.RefreshAsync(s_grid.Grains, rotated.RefreshToken));
+    }
+
+    [TestMethod]
+    public async Task Replaying_any_refresh_token_ever_issued_for_the_session_ends_it_however_old()
+    {
+        var name = GridScenario.UniqueName();
+        await GridScenario.RegisterAsync(s_grid.Grains, name);
+        var issued = new List<IssuedTokens> { await GridScenario.LoginAsync(s_grid.Grains, name) };
+        for (var i = 0; i < 12; i++)
+        {
+            issued.Add(((RefreshResult.Rotated)await GridScenario.RefreshAsync(s_grid.Grains, issued[^1].RefreshToken)).Tokens);
+        }
+
+        // The login's refresh token, twelve rotations ago (only the last five were recognised before).
+        Assert.IsInstanceOfType<RefreshResult.ReuseDetected>(await GridScenario.RefreshAsync(s_grid.Grains, issued[0].RefreshToken));
+
+        Assert.IsNull(await GridScenario.ValidateAsync(s_grid.Grains, issued[^1].AccessToken), "the thief's replay ended the owner's current tokens too");
+        Assert.IsInstanceOfType<RefreshResult.Rejected>(await GridScenario.RefreshAsync(s_grid.Grains, issued[^1].RefreshToken));
     }
 
     [TestMethod]

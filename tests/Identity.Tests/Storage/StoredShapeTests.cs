@@ -69,8 +69,7 @@ public sealed class StoredShapeTests
         Assert.IsTrue(expected.AccessDigest.FixedTimeEquals(loaded.AccessDigest));
         Assert.AreEqual(expected.AccessIssuedAt, loaded.AccessIssuedAt);
         Assert.IsTrue(expected.RefreshDigest.FixedTimeEquals(loaded.RefreshDigest));
-        Assert.HasCount(2, loaded.RotatedRefreshDigests!);
-        Assert.IsTrue(loaded.IsRotatedRefreshToken(expected.RotatedRefreshDigests![1]));
+        Assert.AreEqual(3u, loaded.RefreshGeneration);
         Assert.AreEqual(expected.UserAgent, loaded.UserAgent);
         Assert.AreEqual(expected.IpAddress, loaded.IpAddress);
         Assert.AreEqual(expected.PurgeAfter, loaded.PurgeAfter);
@@ -86,14 +85,26 @@ public sealed class StoredShapeTests
     }
 
     [TestMethod]
-    public void A_session_row_without_optional_fields_loads()
+    public void A_session_row_of_the_previous_shape_loads()
     {
-        // As written for a session that never rotated and whose client sent no User-Agent.
+        // As written before tokens carried a generation: rotated digests, no generation. It loads;
+        // its tokens (the previous format) are refused at the edge, so it just expires.
         var loaded = Serializer.Deserialize<SessionState>(BinaryData.FromString(
-            """{"userId":"0193a1f0-7c2e-7d31-9b7a-2f1e5d6c4b3a","username":"alice","createdAt":"2026-11-26T12:00:00+00:00","lastSeenAt":"2026-11-26T12:00:00+00:00","accessDigest":"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=","accessIssuedAt":"2026-11-26T12:00:00+00:00","refreshDigest":"ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=","purgeAfter":1765540800}"""))!;
+            """{"userId":"0193a1f0-7c2e-7d31-9b7a-2f1e5d6c4b3a","username":"alice","createdAt":"2026-11-26T12:00:00+00:00","lastSeenAt":"2026-11-26T12:00:00+00:00","accessDigest":"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=","accessIssuedAt":"2026-11-26T12:00:00+00:00","refreshDigest":"ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=","rotatedRefreshDigests":["YGFiY2RlZmdoaWprbG1ub3BxcnN0dXZ3eHl6e3x9fn8="],"userAgent":"curl/8.5","purgeAfter":1765540800}"""))!;
 
         Assert.AreEqual(UserId, loaded.UserId);
-        Assert.IsNull(loaded.RotatedRefreshDigests);
+        Assert.AreEqual(0u, loaded.RefreshGeneration);
+        Assert.AreEqual("curl/8.5", loaded.UserAgent);
+    }
+
+    [TestMethod]
+    public void A_session_row_without_optional_fields_loads()
+    {
+        // As written for a session whose client sent no User-Agent.
+        var loaded = Serializer.Deserialize<SessionState>(BinaryData.FromString(
+            """{"userId":"0193a1f0-7c2e-7d31-9b7a-2f1e5d6c4b3a","username":"alice","createdAt":"2026-11-26T12:00:00+00:00","lastSeenAt":"2026-11-26T12:00:00+00:00","accessDigest":"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=","accessIssuedAt":"2026-11-26T12:00:00+00:00","refreshDigest":"ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=","refreshGeneration":1,"purgeAfter":1765540800}"""))!;
+
+        Assert.AreEqual(UserId, loaded.UserId);
         Assert.IsNull(loaded.UserAgent);
         Assert.IsFalse(loaded.AccessDigest.IsEmpty);
     }
@@ -131,9 +142,9 @@ public sealed class StoredShapeTests
     {
         var session = new SessionState();
         session.Start(new SessionStart(UserId, "alice", new ClientContext("Mozilla/5.0 (X11; Linux x86_64)", "203.0.113.7")), T0);
-        session.InstallTokens(Digest(0), Digest(32), T0);
-        session.InstallTokens(Digest(64), Digest(96), T0.AddHours(1));
-        session.InstallTokens(Digest(128), Digest(160), T0.AddHours(2));
+        session.InstallTokens(Digest(0), Digest(32), 1, T0);
+        session.InstallTokens(Digest(64), Digest(96), 2, T0.AddHours(1));
+        session.InstallTokens(Digest(128), Digest(160), 3, T0.AddHours(2));
         session.PurgeAfter = T0.AddDays(14).ToUnixTimeSeconds();
         return session;
     }

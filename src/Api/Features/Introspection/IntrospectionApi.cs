@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using Identity.Api.Errors;
 using Identity.Api.Grid;
 using Identity.Contracts.Sessions;
+using Identity.Grains.Sessions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -36,7 +37,7 @@ internal static class IntrospectionApi
     }
 
     private static async Task<Results<Ok<IntrospectionResponse>, ProblemHttpResult>> IntrospectAsync(
-        HttpContext http, IOptions<IntrospectionOptions> options, SessionGrains sessions)
+        HttpContext http, IOptions<IntrospectionOptions> options, SessionGrains sessions, TokenAuthenticator tokens)
     {
         if (!IsAuthenticatedClient(http.Request.Headers.Authorization.ToString(), options.Value))
         {
@@ -56,7 +57,7 @@ internal static class IntrospectionApi
         }
 
         http.Response.Headers.CacheControl = "no-store";
-        if (!SessionToken.TryParse(token, TokenKind.Access, out var parsed))
+        if (!tokens.TryRead(token, TokenKind.Access, out var parsed))
         {
             return TypedResults.Ok(Inactive);
         }

@@ -7,6 +7,7 @@ using Identity.Contracts.LoginNames;
 using Identity.Contracts.Passwords;
 using Identity.Contracts.Sessions;
 using Identity.Contracts.Users;
+using Identity.Grains.Sessions;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Identity.Api.Features.Sessions;
@@ -95,27 +96,27 @@ internal static class SessionsApi
     }
 
     private static async Task<Results<Ok<TokenResponse>, ValidationProblem, ProblemHttpResult>> RefreshAsync(
-        RefreshRequest request, HttpContext http, SessionGrains sessions, FailedTokenChecks failures)
+        RefreshRequest request, HttpContext http, SessionGrains sessions, TokenAuthenticator tokens, FailedTokenChecks failures)
     {
         if (string.IsNullOrEmpty(request.RefreshToken))
         {
             return Problems.Validation("refreshToken", "Required.");
         }
 
-        if (!SessionToken.TryParse(request.RefreshToken, TokenKind.Refresh, out var token))
+        if (!tokens.TryRead(request.RefreshToken, TokenKind.Refresh, out var token))
         {
             return Problems.InvalidRefreshToken();
         }
 
-        if (failures.IsExhausted(http, out var retryAfter))
+        if (failures.IsExhausted(token.SessionId, out var retryAfter))
         {
             return Problems.TooManyFailedTokenChecks(http, retryAfter);
         }
 
-        var result = await sessions.Get(token.SessionId).RefreshAsync(token.Digest, http.GetClientContext());
+        var result = await sessions.Get(token.SessionId).RefreshAsync(token.Digest, token.Generation, http.GetClientContext());
         if (result is not RefreshResult.Rotated rotated)
         {
-            failures.Record(http);
+            failures.Record(token.SessionId);
             return Problems.InvalidRefreshToken();
         }
 

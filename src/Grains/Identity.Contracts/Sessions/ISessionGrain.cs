@@ -24,11 +24,12 @@ public interface ISessionGrain : IGrainWithGuidKey
     ValueTask<SessionView?> ValidateAccessTokenAsync(TokenDigest accessDigest);
 
     /// <summary>
-    /// Rotates both tokens when <paramref name="refreshDigest"/> is the current refresh token.
-    /// A refresh token that was already rotated away ends the whole session (reuse detection).
+    /// Rotates both tokens when the refresh token of <paramref name="generation"/> with
+    /// <paramref name="refreshDigest"/> is the session's current one. Any earlier refresh token of the
+    /// session (a lower generation) ends the whole session: it was stolen or replayed (reuse detection).
     /// </summary>
     [Alias("Refresh")]
-    Task<RefreshResult> RefreshAsync(TokenDigest refreshDigest, ClientContext client);
+    Task<RefreshResult> RefreshAsync(TokenDigest refreshDigest, uint generation, ClientContext client);
 
     /// <summary>Ends the session when <paramref name="accessDigest"/> is its current access token.</summary>
     [Alias("Logout")]

@@ -14,7 +14,7 @@ public static class GridClientBuilderExtensions
     /// <summary>
     /// Finds the silos' gateways in the membership table of <c>ConnectionStrings:Identity</c>,
     /// refreshes that list every few seconds, and keeps retrying the first connection so the client
-    /// may start before the silos.
+    /// may start before the silos. Connects with mutual TLS: its certificate must be an Api node's.
     /// </summary>
     public static IClientBuilder ConfigureIdentityClient(this IClientBuilder client, IConfiguration configuration)
     {
@@ -26,6 +26,7 @@ public static class GridClientBuilderExtensions
         }
 
         var grid = configuration.BindValidated<GridOptions, GridOptionsValidator>(GridOptions.Section);
+        client.UseGridTls(configuration.BindValidated<GridTlsOptions, GridTlsOptionsValidator>(GridTlsOptions.Section));
         client.Configure<ClusterOptions>(o =>
         {
             o.ClusterId = grid.ClusterId;

@@ -17,8 +17,8 @@ namespace Identity.Grains.Hosting;
 public static class GridSiloBuilderExtensions
 {
     /// <summary>
-    /// Everything a grid node needs, read from <paramref name="configuration"/>: the grains, storage
-    /// and membership. With PostgreSQL storage (the default) the database at
+    /// Everything a grid node needs, read from <paramref name="configuration"/>: the grains, storage,
+    /// membership and mutual TLS on its ports (<see cref="GridTlsOptions"/>). With PostgreSQL storage (the default) the database at
     /// <c>ConnectionStrings:Identity</c> holds both grain state and membership; its schema is applied
     /// in the silo's start-up lifecycle. No I/O happens here.
     /// </summary>
@@ -28,6 +28,7 @@ public static class GridSiloBuilderExtensions
         // same validated options the silo injects later.
         var grid = configuration.BindValidated<GridOptions, GridOptionsValidator>(GridOptions.Section);
         var storage = configuration.BindValidated<StorageOptions, StorageOptionsValidator>(StorageOptions.Section);
+        var tls = configuration.BindValidated<GridTlsOptions, GridTlsOptionsValidator>(GridTlsOptions.Section);
 
         silo.AddIdentityGrains();
         silo.Services.AddValidatedOptions<GridOptions, GridOptionsValidator>(GridOptions.Section);
@@ -38,6 +39,7 @@ public static class GridSiloBuilderExtensions
             o.ServiceId = grid.ServiceId;
         });
         silo.ConfigureEndpoints(grid.AdvertisedAddress(), grid.SiloPort, grid.GatewayPort, grid.ListenOnAnyHostAddress);
+        silo.UseGridTls(tls);
         MembershipTuning.Apply(silo, configuration);
 
         if (storage.Mode == StorageMode.Memory)
@@ -69,6 +71,7 @@ public static class GridSiloBuilderExtensions
         services.AddValidatedOptions<SessionOptions, SessionOptionsValidator>(SessionOptions.Section);
         services.AddValidatedOptions<LockoutOptions, LockoutOptionsValidator>(LockoutOptions.Section);
         services.AddValidatedOptions<PasswordOptions, PasswordOptionsValidator>(PasswordOptions.Section);
+        services.AddTokenAuthenticator();
 
         services.TryAddKeyedSingleton(IdentityClock.Key, TimeProvider.System);
         services.TryAddSingleton<IPasswordHasher, Argon2idPasswordHasher>();

@@ -20,6 +20,7 @@ public sealed partial class SessionGrain(
     IOptions<SessionOptions> options,
     DeepCopier<SessionState> copier,
     LastSeenFlusher lastSeenFlusher,
+    TokenAuthenticator tokens,
     ILogger<SessionGrain> logger) : Grain, ISessionGrain, ISessionLifecycleGrain
 {
     private readonly SessionOptions _options = options.Value;
@@ -81,16 +82,21 @@ public sealed partial class SessionGrain(
             throw new InvalidOperationException($"Session {_sessionId} has already started.");
         }
 
+        if (!await GrainFactory.GetGrain<IUserSessionIndexGrain>(start.UserId).ListsSessionAsync(_sessionId))
+        {
+            throw new InvalidOperationException($"Session {_sessionId} is not listed by user {start.UserId}; sessions start only through their user's login.");
+        }
+
         var now = time.GetUtcNow();
         using var change = BeginChange();
         state.State.Start(start, now);
-        var tokens = IssueTokens(now);
+        var issued = IssueTokens(now);
         await CommitAsync(change);
         LogStarted(logger, _sessionId, start.UserId);
-        return tokens;
+        return issued;
     }
 
-    public async Task<RefreshResult> RefreshAsync(TokenDigest refreshDigest, ClientContext client)
+    public async Task<RefreshResult> RefreshAsync(TokenDigest refreshDigest, uint generation, ClientContext client)
     {
         var session = state.State;
         var now = time.GetUtcNow();
@@ -100,16 +106,16 @@ public sealed partial class SessionGrain(
             return new RefreshResult.Rejected();
         }
 
-        if (session.RefreshDigest.FixedTimeEquals(refreshDigest))
+        if (generation == session.RefreshGeneration && session.RefreshDigest.FixedTimeEquals(refreshDigest))
         {
             using var change = BeginChange();
-            var tokens = IssueTokens(now);
+            var issued = IssueTokens(now);
             state.State.Seen(client);
             await CommitAsync(change);
-            return new RefreshResult.Rotated(tokens);
+            return new RefreshResult.Rotated(issued);
         }
 
-        if (session.IsRotatedRefreshToken(refreshDigest))
+        if (session.IsRotatedAway(generation))
         {
             LogRefreshTokenReused(logger, _sessionId, session.UserId);
             await EndAndNotifyOwnerAsync(SessionEndReason.RefreshTokenReused);
@@ -224,11 +230,11 @@ public sealed partial class SessionGrain(
 
     private IssuedTokens IssueTokens(DateTimeOffset now)
     {
-        var sessionId = _sessionId;
-        var (accessToken, accessDigest) = SessionToken.Issue(sessionId, TokenKind.Access);
-        var (refreshToken, refreshDigest) = SessionToken.Issue(sessionId, TokenKind.Refresh);
-        state.State.InstallTokens(accessDigest, refreshDigest, now);
-        return new IssuedTokens(sessionId, accessToken, refreshToken, now, _options.AccessExpiryOf(state.State.CreatedAt, now));
+        var generation = state.State.NextGeneration;
+        var (accessToken, accessDigest) = tokens.Issue(_sessionId, TokenKind.Access, generation);
+        var (refreshToken, refreshDigest) = tokens.Issue(_sessionId, TokenKind.Refresh, generation);
+        state.State.InstallTokens(accessDigest, refreshDigest, generation, now);
+        return new IssuedTokens(_sessionId, accessToken, refreshToken, now, _options.AccessExpiryOf(state.State.CreatedAt, now));
     }
 
     private StateChange<SessionState> BeginChange() => state.BeginChange(copier, this, logger);

@@ -11,9 +11,6 @@ namespace Identity.Grains.Sessions;
 [GenerateSerializer, Alias("identity.SessionState")]
 public sealed class SessionState
 {
-    /// <summary>A rotated refresh token is recognised as reused for this many later rotations.</summary>
-    public const int RotatedRefreshTokensRemembered = 5;
-
     [Id(0), JsonPropertyName("userId")] public Guid UserId { get; set; }
 
     /// <summary>Copied from the user at login (usernames never change) so validation needs no second grain.</summary>
@@ -30,8 +27,12 @@ public sealed class SessionState
 
     [Id(6), JsonPropertyName("refreshDigest")] public TokenDigest RefreshDigest { get; set; }
 
-    /// <summary>Digests of earlier refresh tokens, newest first, for reuse detection; null until the first rotation.</summary>
-    [Id(7), JsonPropertyName("rotatedRefreshDigests")] public List<TokenDigest>? RotatedRefreshDigests { get; set; }
+    /// <summary>
+    /// Which token pair is current: 1 after login, one more per refresh. Tokens carry theirs, so a
+    /// refresh token of any earlier generation is recognised as reused, however old. (Id 7 held the
+    /// last five rotated refresh digests before tokens carried a generation; it is not reused.)
+    /// </summary>
+    [Id(11), JsonPropertyName("refreshGeneration")] public uint RefreshGeneration { get; set; }
 
     [Id(8), JsonPropertyName("userAgent")] public string? UserAgent { get; set; }
 
@@ -85,33 +86,25 @@ public sealed class SessionState
         return string.Concat(text.Where(c => !char.IsControl(c))) is { Length: > 0 } clean ? clean : null;
     }
 
-    /// <summary>Installs a new token pair; the refresh token it replaces is remembered for reuse detection.</summary>
-    public void InstallTokens(TokenDigest access, TokenDigest refresh, DateTimeOffset now)
+    /// <summary>Installs the token pair of the next generation.</summary>
+    public void InstallTokens(TokenDigest access, TokenDigest refresh, uint generation, DateTimeOffset now)
     {
-        if (!RefreshDigest.IsEmpty)
+        if (generation != RefreshGeneration + 1)
         {
-            RotatedRefreshDigests ??= new List<TokenDigest>(RotatedRefreshTokensRemembered + 1);
-            RotatedRefreshDigests.Insert(0, RefreshDigest);
-            if (RotatedRefreshDigests.Count > RotatedRefreshTokensRemembered)
-            {
-                RotatedRefreshDigests.RemoveRange(RotatedRefreshTokensRemembered, RotatedRefreshDigests.Count - RotatedRefreshTokensRemembered);
-            }
+            throw new InvalidOperationException($"Token generation {generation} does not follow {RefreshGeneration}.");
         }
 
         AccessDigest = access;
         AccessIssuedAt = now;
         RefreshDigest = refresh;
+        RefreshGeneration = generation;
         LastSeenAt = now;
     }
 
-    public bool IsRotatedRefreshToken(in TokenDigest digest)
-    {
-        var found = false;
-        foreach (var rotated in RotatedRefreshDigests ?? [])
-        {
-            found |= rotated.FixedTimeEquals(digest);
-        }
+    /// <summary>The token pair the next rotation issues.</summary>
+    [JsonIgnore]
+    public uint NextGeneration => RefreshGeneration + 1;
 
-        return found;
-    }
+    /// <summary>Whether a refresh token of <paramref name="generation"/> was this session's once and has been rotated away.</summary>
+    public bool IsRotatedAway(uint generation) => generation > 0 && generation < RefreshGeneration;
 }

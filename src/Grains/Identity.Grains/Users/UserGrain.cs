@@ -234,6 +234,8 @@ public sealed partial class UserGrain(
     public Task<LockoutStatus> GetLockoutStatusAsync() => Task.FromResult(new LockoutStatus(
         state.State.ConsecutiveFailures, state.State.LockoutsSinceLastSuccess, state.State.LockedUntil));
 
+    public Task<bool> ListsSessionAsync(Guid sessionId) => Task.FromResult(state.State.HasSession(sessionId));
+
     public async Task OnSessionEndedAsync(Guid sessionId)
     {
         if (!state.State.HasSession(sessionId))

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace Identity.Grains.Hosting.Options;
@@ -38,13 +37,19 @@ public abstract class OptionsValidator<TOptions>(string section) : IValidateOpti
 
 public static class OptionsRegistration
 {
-    /// <summary>Binds <typeparamref name="TOptions"/> to <paramref name="section"/> and validates it when the host starts.</summary>
+    /// <summary>Binds <typeparamref name="TOptions"/> to <paramref name="section"/> and validates it when the host starts; a second call for the same options does nothing.</summary>
     public static IServiceCollection AddValidatedOptions<TOptions, TValidator>(this IServiceCollection services, string section)
         where TOptions : class
         where TValidator : class, IValidateOptions<TOptions>
     {
+        // Once only: binding twice would append every list item twice.
+        if (services.Any(d => d.ServiceType == typeof(IValidateOptions<TOptions>) && d.ImplementationType == typeof(TValidator)))
+        {
+            return services;
+        }
+
         services.AddOptions<TOptions>().BindConfiguration(section).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>, TValidator>());
+        services.AddSingleton<IValidateOptions<TOptions>, TValidator>();
         return services;
     }
 
