@@ -17,7 +17,9 @@ public static class ServiceDefaults
         builder.Services.AddSerilog((services, logger) => logger
             .ReadFrom.Configuration(builder.Configuration)
             .Enrich.FromLogContext()
-            .WriteTo.Console(formatProvider: CultureInfo.InvariantCulture));
+            .WriteTo.Console(formatProvider: CultureInfo.InvariantCulture),
+            // Logger providers registered in DI (an OpenTelemetry exporter, a test's capture) see the events too.
+            writeToProviders: true);
         return builder;
     }
 }

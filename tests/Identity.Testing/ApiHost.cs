@@ -30,6 +30,7 @@ internal sealed class ApiHost : WebApplicationFactory<Program>
             ["RateLimiting:LoginPerMinute"] = "0",
             ["RateLimiting:RegistrationPerMinute"] = "0",
             ["Serilog:MinimumLevel:Default"] = "Warning",
+            ["Serilog:MinimumLevel:Override:Identity.Audit"] = "Information",
             ["Storage:Mode"] = "Memory",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
@@ -41,6 +42,9 @@ internal sealed class ApiHost : WebApplicationFactory<Program>
     }
 
     public FakeTimeProvider Clock { get; } = TestClock.Create();
+
+    /// <summary>Every security event (<c>Identity.Audit</c>) this host logged.</summary>
+    public LogCapture Audit { get; } = new(Identity.Grains.Audit.SecurityEvents.Category);
 
     /// <summary>The embedded silo's gateway port, for Orleans clients of this host.</summary>
     public int GatewayPort => int.Parse(_settings["Orleans:GatewayPort"]!, System.Globalization.CultureInfo.InvariantCulture);
@@ -62,6 +66,10 @@ internal sealed class ApiHost : WebApplicationFactory<Program>
             builder.UseSetting(key, value);
         }
 
-        builder.ConfigureTestServices(services => services.AddKeyedSingleton<TimeProvider>(IdentityClock.Key, Clock));
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddKeyedSingleton<TimeProvider>(IdentityClock.Key, Clock);
+            services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(Audit);
+        });
     }
 }

@@ -20,6 +20,9 @@ internal sealed class TestGrainStorage(IdentityStateSerializer serializer) : IGr
     /// <summary>While true, every read, write and clear throws, as a database that is down would.</summary>
     public bool Unavailable { get; set; }
 
+    /// <summary>While true, every write fails as a bug in the storage path would (not an outage).</summary>
+    public bool Broken { get; set; }
+
     public int Reads => Volatile.Read(ref _reads);
 
     public int WritesOf(string stateName) => _writes.GetValueOrDefault(stateName);
@@ -87,6 +90,11 @@ internal sealed class TestGrainStorage(IdentityStateSerializer serializer) : IGr
 
     private void ThrowIfUnavailable()
     {
+        if (Broken)
+        {
+            throw new FormatException("Test storage is broken.");
+        }
+
         if (Unavailable)
         {
             throw new IOException("Test storage is unavailable.");

@@ -3,6 +3,8 @@ using Identity.Api.Errors;
 using Identity.Api.Grid;
 using Identity.Api.RateLimiting;
 using Identity.Contracts.Sessions;
+using Identity.Api.Http;
+using Identity.Grains.Audit;
 using Identity.Grains.Sessions;
 using Microsoft.AspNetCore.Authentication;
 
@@ -16,7 +18,7 @@ namespace Identity.Api.Authentication;
 /// <c>AuthenticationHandler&lt;T&gt;</c>: that base creates a logger and resolves options for every
 /// request, which showed up in profiles of the hot path; this handler needs neither.
 /// </summary>
-internal sealed class SessionTokenAuthenticationHandler(SessionGrains sessions, TokenAuthenticator tokens, FailedTokenChecks failures) : IAuthenticationHandler
+internal sealed class SessionTokenAuthenticationHandler(SessionGrains sessions, TokenAuthenticator tokens, FailedTokenChecks failures, SecurityEvents events) : IAuthenticationHandler
 {
     public const string SchemeName = "SessionToken";
     private const string BearerPrefix = "Bearer ";
@@ -51,6 +53,7 @@ internal sealed class SessionTokenAuthenticationHandler(SessionGrains sessions, 
         if (failures.IsExhausted(token.SessionId, out var retryAfter))
         {
             tooManyFailures = retryAfter;
+            events.Throttled("FailedTokenChecks", token.SessionId, context.GetClientContext());
             return AuthenticateResult.Fail("Too many failed checks of this session's tokens.");
         }
 

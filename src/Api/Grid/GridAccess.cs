@@ -1,6 +1,8 @@
+using Identity.Grains.Audit;
 using Identity.Grains.Hosting;
 using Identity.Grains.Hosting.Options;
 using Identity.Grains.Sessions;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Identity.Api.Grid;
 
@@ -44,6 +46,7 @@ internal static class GridAccess
         builder.Services.AddSingleton<SessionGrains>();
         // Api nodes verify token authenticators before any grain call, so they hold the key ring too.
         builder.Services.AddTokenAuthenticator();
+        builder.Services.TryAddSingleton<SecurityEvents>();
         if (access.Mode == GridAccessMode.Client)
         {
             builder.UseOrleansClient(client => client.ConfigureIdentityClient(builder.Configuration));

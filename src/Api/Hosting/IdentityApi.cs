@@ -45,6 +45,8 @@ public static class IdentityApi
     public static WebApplication UseIdentityApi(this WebApplication app)
     {
         app.UseClientAddresses();
+        app.UseSecurityHeaders();
+        app.UseHsts();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRequestBodyLimit();

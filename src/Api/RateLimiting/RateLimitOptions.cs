@@ -2,7 +2,7 @@ using Identity.Grains.Hosting.Options;
 
 namespace Identity.Api.RateLimiting;
 
-/// <summary>Rate limits per client address (logins, registrations) and per session (failed token checks). Configuration section <c>RateLimiting</c>.</summary>
+/// <summary>Rate limits per client address (logins, registrations), per account (password changes, revocations) and per session (refreshes, failed token checks). Configuration section <c>RateLimiting</c>.</summary>
 public sealed class RateLimitOptions
 {
     public const string Section = "RateLimiting";
@@ -12,6 +12,15 @@ public sealed class RateLimitOptions
 
     /// <summary>Registrations per client address per minute (also the burst); 0 turns the limit off. Default 20.</summary>
     public int RegistrationPerMinute { get; set; } = 20;
+
+    /// <summary>Password changes per account per minute (each costs two hashes); they also spend the address's login budget. 0 turns it off. Default 5.</summary>
+    public int PasswordChangesPerMinute { get; set; } = 5;
+
+    /// <summary>Refreshes per session per minute (each is a database write; a client needs one per access token lifetime). 0 turns it off. Default 10.</summary>
+    public int RefreshesPerMinute { get; set; } = 10;
+
+    /// <summary>Logouts and session revocations per account per minute (each is a database write). 0 turns it off. Default 30.</summary>
+    public int SessionRevocationsPerMinute { get; set; } = 30;
 
     /// <summary>
     /// Checks per session per minute of its tokens that may fail at its grain (the session ended,
@@ -28,5 +37,8 @@ internal sealed class RateLimitOptionsValidator() : OptionsValidator<RateLimitOp
         failures.Unless(o.LoginPerMinute is >= 0 and <= 1_000_000, nameof(o.LoginPerMinute), $"must be 0 (off) to 1000000 (got {o.LoginPerMinute}).");
         failures.Unless(o.RegistrationPerMinute is >= 0 and <= 1_000_000, nameof(o.RegistrationPerMinute), $"must be 0 (off) to 1000000 (got {o.RegistrationPerMinute}).");
         failures.Unless(o.FailedTokenChecksPerMinute is >= 0 and <= 1_000_000, nameof(o.FailedTokenChecksPerMinute), $"must be 0 (off) to 1000000 (got {o.FailedTokenChecksPerMinute}).");
+        failures.Unless(o.PasswordChangesPerMinute is >= 0 and <= 1_000_000, nameof(o.PasswordChangesPerMinute), $"must be 0 (off) to 1000000 (got {o.PasswordChangesPerMinute}).");
+        failures.Unless(o.RefreshesPerMinute is >= 0 and <= 1_000_000, nameof(o.RefreshesPerMinute), $"must be 0 (off) to 1000000 (got {o.RefreshesPerMinute}).");
+        failures.Unless(o.SessionRevocationsPerMinute is >= 0 and <= 1_000_000, nameof(o.SessionRevocationsPerMinute), $"must be 0 (off) to 1000000 (got {o.SessionRevocationsPerMinute}).");
     }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using Identity.Api.Errors;
 using Identity.Api.Http;
+using Identity.Grains.Audit;
 using Identity.Grains.Hosting;
 using Identity.Grains.Hosting.Options;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -8,21 +9,44 @@ using Microsoft.Extensions.Options;
 
 namespace Identity.Api.RateLimiting;
 
-/// <summary>What a per-client limit applies to.</summary>
+/// <summary>What a limit applies to, and whose budget it spends.</summary>
 internal enum RateLimitRule
 {
+    /// <summary>Per client address (each costs a password hash).</summary>
     Login,
+
+    /// <summary>Per client address (each costs a password hash).</summary>
     Registration,
+
+    /// <summary>Per account, and per client address from the login budget (each costs a password hash).</summary>
+    PasswordChange,
+
+    /// <summary>Per session (each is a database write).</summary>
+    Refresh,
+
+    /// <summary>Per account: logout and revoking one's sessions (each is a database write).</summary>
+    SessionRevocation,
 }
 
-/// <summary>The per-client-address budgets of logins and registrations.</summary>
+/// <summary>The budgets behind every <see cref="RateLimitRule"/>; each is a token bucket on the identity clock.</summary>
 internal sealed class ClientRateLimits(IOptions<RateLimitOptions> options, [FromKeyedServices(IdentityClock.Key)] TimeProvider time)
 {
     private readonly TokenBuckets<IPAddress> logins = new(options.Value.LoginPerMinute, time);
     private readonly TokenBuckets<IPAddress> registrations = new(options.Value.RegistrationPerMinute, time);
+    private readonly TokenBuckets<Guid> passwordChanges = new(options.Value.PasswordChangesPerMinute, time);
+    private readonly TokenBuckets<Guid> refreshes = new(options.Value.RefreshesPerMinute, time);
+    private readonly TokenBuckets<Guid> revocations = new(options.Value.SessionRevocationsPerMinute, time);
 
-    public bool TryAdmit(RateLimitRule rule, HttpContext context, out TimeSpan retryAfter) =>
-        (rule == RateLimitRule.Login ? logins : registrations).TryTake(context.ClientAddress(), out retryAfter);
+    /// <summary>Spends from the budgets of <paramref name="rule"/>; <paramref name="subject"/> is the account or session the rule counts per.</summary>
+    public bool TryAdmit(RateLimitRule rule, HttpContext context, Guid subject, out TimeSpan retryAfter) => rule switch
+    {
+        RateLimitRule.Login => logins.TryTake(context.ClientAddress(), out retryAfter),
+        RateLimitRule.Registration => registrations.TryTake(context.ClientAddress(), out retryAfter),
+        RateLimitRule.PasswordChange => passwordChanges.TryTake(subject, out retryAfter) && logins.TryTake(context.ClientAddress(), out retryAfter),
+        RateLimitRule.Refresh => refreshes.TryTake(subject, out retryAfter),
+        RateLimitRule.SessionRevocation => revocations.TryTake(subject, out retryAfter),
+        _ => throw new ArgumentOutOfRangeException(nameof(rule), rule, null),
+    };
 }
 
 internal static class RateLimits
@@ -36,14 +60,30 @@ internal static class RateLimits
         return services;
     }
 
-    /// <summary>Admits a request only while its client address has budget left under <paramref name="rule"/>; else 429 with Retry-After.</summary>
+    /// <summary>
+    /// Admits a request only while its budgets under <paramref name="rule"/> have room; else 429 with
+    /// Retry-After and a security event. Rules counted per account need an authenticated request.
+    /// </summary>
     public static RouteHandlerBuilder RequireRateLimit(this RouteHandlerBuilder endpoint, RateLimitRule rule) => endpoint
         .AddEndpointFilter(async (invocation, next) =>
         {
             var http = invocation.HttpContext;
-            return http.RequestServices.GetRequiredService<ClientRateLimits>().TryAdmit(rule, http, out var retryAfter)
-                ? await next(invocation)
-                : Problems.TooManyAttempts(http, retryAfter);
+            var account = http.Features.Get<Authentication.CurrentSession>()?.UserId ?? Guid.Empty;
+            return TryAdmit(http, rule, account, out var refusal) ? await next(invocation) : refusal;
         })
         .ProducesProblem(StatusCodes.Status429TooManyRequests);
+
+    /// <summary>Spends from <paramref name="rule"/>'s budgets for <paramref name="subject"/>; when refused, <paramref name="refusal"/> is the 429 to answer.</summary>
+    public static bool TryAdmit(HttpContext http, RateLimitRule rule, Guid subject, out IResult refusal)
+    {
+        if (http.RequestServices.GetRequiredService<ClientRateLimits>().TryAdmit(rule, http, subject, out var retryAfter))
+        {
+            refusal = null!;
+            return true;
+        }
+
+        http.RequestServices.GetRequiredService<SecurityEvents>().Throttled(rule.ToString(), rule == RateLimitRule.Refresh ? subject : null, http.GetClientContext());
+        refusal = Problems.TooManyAttempts(http, retryAfter);
+        return false;
+    }
 }

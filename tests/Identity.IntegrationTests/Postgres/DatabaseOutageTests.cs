@@ -27,6 +27,8 @@ public sealed class DatabaseOutageTests
             {
                 ["Storage:Mode"] = "PostgreSql",
                 ["ConnectionStrings:Identity"] = server.ConnectionString,
+                ["Introspection:Clients:0:ClientId"] = "ops",
+                ["Introspection:Clients:0:SecretSha256"] = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData("ops-secret-0123456789abcdef"u8)),
             });
             var client = host.CreateApiClient();
             var (_, cold) = await client.SignUpAndLoginAsync();
@@ -55,8 +57,10 @@ public sealed class DatabaseOutageTests
             await AssertUnavailableAsync(() => client.SendAsync(HttpMethod.Put, "/v1/users/me/password", validated.AccessToken,
                 new { currentPassword = GridScenario.Password, newPassword = "a new passphrase here" }));
 
-            // Readiness says why.
-            var ready = await client.GetAsync("/health/ready");
+            // Readiness says why, to a caller with client credentials.
+            var readiness = new HttpRequestMessage(HttpMethod.Get, "/health/ready");
+            readiness.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String("ops:ops-secret-0123456789abcdef"u8));
+            var ready = await client.SendAsync(readiness);
             Assert.AreEqual(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
             var checks = (await ready.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("checks");
             Assert.AreEqual("Unhealthy", checks.GetProperty("database").GetProperty("status").GetString());

@@ -24,6 +24,19 @@ public sealed class PostgresStorageTests
         => await s_grid.DisposeAsync();
 
     [TestMethod]
+    public async Task An_email_with_braces_registers_and_signs_in()
+    {
+        // Legal in an address; Orleans' ADO.NET storage once passed the grain key to string.Format.
+        var name = GridScenario.UniqueName();
+        var email = $"{name}+{{0}}{{tag}}@example.com";
+
+        var userId = await GridScenario.RegisterAsync(s_grid.Grains, name, email: email);
+        var tokens = await GridScenario.LoginAsync(s_grid.Grains, email);
+
+        Assert.AreEqual(userId, (await GridScenario.ValidateAsync(s_grid.Grains, tokens.AccessToken))!.UserId);
+    }
+
+    [TestMethod]
     public async Task A_session_round_trips_through_postgres_and_a_cold_grain_reloads_it()
     {
         var name = GridScenario.UniqueName();

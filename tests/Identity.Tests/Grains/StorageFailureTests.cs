@@ -21,7 +21,28 @@ public sealed class StorageFailureTests
     public static async Task StopAsync() => await s_grid.DisposeAsync();
 
     [TestCleanup]
-    public void RestoreStorage() => s_grid.Storage.Unavailable = false;
+    public void RestoreStorage()
+    {
+        s_grid.Storage.Unavailable = false;
+        s_grid.Storage.Broken = false;
+    }
+
+    [TestMethod]
+    public async Task A_storage_bug_surfaces_as_itself_not_as_a_retryable_outage_and_memory_is_restored()
+    {
+        var name = GridScenario.UniqueName();
+        var userId = await GridScenario.RegisterAsync(s_grid.Grains, name);
+        var tokens = await GridScenario.LoginAsync(s_grid.Grains, name);
+        var user = s_grid.Grains.GetGrain<IUserGrain>(userId);
+
+        s_grid.Storage.Broken = true;
+        var failure = await Assert.ThrowsAsync<Exception>(() => user.RevokeSessionAsync(tokens.SessionId));
+        s_grid.Storage.Broken = false;
+
+        Assert.IsNotInstanceOfType<IdentityUnavailableException>(failure, "a bug must not be retried as if the store were down");
+        Assert.IsNotNull(await GridScenario.ValidateAsync(s_grid.Grains, tokens.AccessToken), "the refused revocation left the session as it was");
+        Assert.HasCount(1, await user.ListSessionsAsync());
+    }
 
     [TestMethod]
     public async Task Active_sessions_validate_while_storage_is_down()

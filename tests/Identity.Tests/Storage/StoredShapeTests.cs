@@ -36,7 +36,7 @@ public sealed class StoredShapeTests
     public void A_session_is_stored_as_pinned() => AssertStoredAs("session-state.json", FullSession());
 
     [TestMethod]
-    public void A_login_name_is_stored_as_pinned() => AssertStoredAs("login-name-state.json", new LoginNameState { UserId = UserId, ClaimedAt = T0 });
+    public void A_login_name_is_stored_as_pinned() => AssertStoredAs("login-name-state.json", new LoginNameState { UserId = UserId, ClaimedAt = T0, Name = "alice@example.com" });
 
     [TestMethod]
     public void A_stored_user_loads_with_every_value()
@@ -82,6 +82,18 @@ public sealed class StoredShapeTests
 
         Assert.AreEqual(UserId, loaded.UserId);
         Assert.AreEqual(T0, loaded.ClaimedAt);
+        Assert.AreEqual("alice@example.com", loaded.Name);
+    }
+
+    [TestMethod]
+    public void A_login_name_row_of_the_previous_shape_loads()
+    {
+        // As written before the name moved from the grain key into the state.
+        var loaded = Serializer.Deserialize<LoginNameState>(BinaryData.FromString(
+            """{"userId":"0193a1f0-7c2e-7d31-9b7a-2f1e5d6c4b3a","claimedAt":"2026-11-26T12:00:00+00:00"}"""))!;
+
+        Assert.AreEqual(UserId, loaded.UserId);
+        Assert.IsNull(loaded.Name);
     }
 
     [TestMethod]

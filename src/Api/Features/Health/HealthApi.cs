@@ -1,5 +1,8 @@
 using System.Text.Json;
+using Identity.Api.Authentication;
+using Identity.Api.Features.Introspection;
 using Identity.Contracts.Health;
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -31,19 +34,26 @@ internal static class HealthApi
         return routes;
     }
 
+    /// <summary>
+    /// Anyone (a load balancer) learns healthy or not; which check failed, with database host and
+    /// silo names, is told only to a caller with client credentials (HTTP Basic, as for introspection).
+    /// </summary>
     private static Task WriteAsync(HttpContext context, HealthReport report)
     {
         context.Response.ContentType = "application/json";
         context.Response.Headers.CacheControl = "no-store";
+        var detailed = ClientCredentials.IsAuthenticated(context, context.RequestServices.GetRequiredService<IOptions<IntrospectionOptions>>().Value);
         return JsonSerializer.SerializeAsync(context.Response.Body, new HealthResponse(
             report.Status.ToString(),
-            report.Entries.ToDictionary(e => e.Key, e => new HealthEntry(e.Value.Status.ToString(), e.Value.Description))),
+            detailed ? report.Entries.ToDictionary(e => e.Key, e => new HealthEntry(e.Value.Status.ToString(), e.Value.Description)) : null),
             HealthJsonContext.Default.HealthResponse,
             context.RequestAborted);
     }
 }
 
-internal sealed record HealthResponse(string Status, Dictionary<string, HealthEntry> Checks);
+internal sealed record HealthResponse(
+    string Status,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] Dictionary<string, HealthEntry>? Checks);
 
 internal sealed record HealthEntry(string Status, string? Description);
 

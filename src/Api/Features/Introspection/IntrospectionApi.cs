@@ -1,9 +1,10 @@
-using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json.Serialization;
+using Identity.Api.Authentication;
 using Identity.Api.Errors;
 using Identity.Api.Grid;
 using Identity.Contracts.Sessions;
+using Identity.Api.Http;
+using Identity.Grains.Audit;
 using Identity.Grains.Sessions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -37,10 +38,11 @@ internal static class IntrospectionApi
     }
 
     private static async Task<Results<Ok<IntrospectionResponse>, ProblemHttpResult>> IntrospectAsync(
-        HttpContext http, IOptions<IntrospectionOptions> options, SessionGrains sessions, TokenAuthenticator tokens)
+        HttpContext http, IOptions<IntrospectionOptions> options, SessionGrains sessions, TokenAuthenticator tokens, SecurityEvents events)
     {
-        if (!IsAuthenticatedClient(http.Request.Headers.Authorization.ToString(), options.Value))
+        if (!ClientCredentials.IsAuthenticated(http, options.Value))
         {
+            events.ClientAuthenticationFailed("introspection", http.GetClientContext());
             return Problems.InvalidClient(http, "identity-introspection");
         }
 
@@ -74,37 +76,5 @@ internal static class IntrospectionApi
             Exp: view.AccessTokenExpiresAt.ToUnixTimeSeconds(),
             Iat: view.AccessTokenIssuedAt.ToUnixTimeSeconds(),
             TokenType: "Bearer"));
-    }
-
-    private static bool IsAuthenticatedClient(string authorization, IntrospectionOptions options)
-    {
-        if (!AuthenticationHeaderValue.TryParse(authorization, out var header)
-            || !string.Equals(header.Scheme, "Basic", StringComparison.OrdinalIgnoreCase)
-            || header.Parameter is null)
-        {
-            return false;
-        }
-
-        string credentials;
-        try
-        {
-            credentials = Encoding.UTF8.GetString(Convert.FromBase64String(header.Parameter));
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
-
-        var colon = credentials.IndexOf(':', StringComparison.Ordinal);
-        if (colon <= 0)
-        {
-            return false;
-        }
-
-        // RFC 6749 §2.3.1: client id and secret are form-urlencoded before Basic encoding.
-        var clientId = Uri.UnescapeDataString(credentials[..colon].Replace('+', ' '));
-        var secret = Uri.UnescapeDataString(credentials[(colon + 1)..].Replace('+', ' '));
-        var client = options.Clients.Find(c => string.Equals(c.ClientId, clientId, StringComparison.Ordinal));
-        return client is not null && client.Accepts(secret);
     }
 }

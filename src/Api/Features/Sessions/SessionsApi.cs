@@ -7,6 +7,7 @@ using Identity.Contracts.LoginNames;
 using Identity.Contracts.Passwords;
 using Identity.Contracts.Sessions;
 using Identity.Contracts.Users;
+using Identity.Grains.Audit;
 using Identity.Grains.Sessions;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -51,13 +52,14 @@ internal static class SessionsApi
             .WithName("GetCurrentSession")
             .WithSummary("Validate the bearer token and describe its session.");
         current.MapDelete("/", LogoutAsync)
+            .RequireRateLimit(RateLimitRule.SessionRevocation)
             .WithName("Logout")
             .WithSummary("End the current session: its access and refresh token stop working at once.");
         return routes;
     }
 
     private static async Task<Results<Created<TokenResponse>, ValidationProblem, ProblemHttpResult>> LoginAsync(
-        LoginRequest request, HttpContext http, IGrainFactory grains)
+        LoginRequest request, HttpContext http, IGrainFactory grains, SecurityEvents events)
     {
         var errors = new Dictionary<string, string[]>();
         if (string.IsNullOrEmpty(request.Username))
@@ -82,6 +84,7 @@ internal static class SessionsApi
         // A name that cannot be normalized cannot belong to any account.
         if (!LoginName.TryGetLoginKey(request.Username!, out var key))
         {
+            events.LoginFailed(null, LoginRejection.UnknownUser, http.GetClientContext());
             return Problems.InvalidCredentials();
         }
 
@@ -96,7 +99,7 @@ internal static class SessionsApi
     }
 
     private static async Task<Results<Ok<TokenResponse>, ValidationProblem, ProblemHttpResult>> RefreshAsync(
-        RefreshRequest request, HttpContext http, SessionGrains sessions, TokenAuthenticator tokens, FailedTokenChecks failures)
+        RefreshRequest request, HttpContext http, SessionGrains sessions, TokenAuthenticator tokens, FailedTokenChecks failures, SecurityEvents events)
     {
         if (string.IsNullOrEmpty(request.RefreshToken))
         {
@@ -110,7 +113,13 @@ internal static class SessionsApi
 
         if (failures.IsExhausted(token.SessionId, out var retryAfter))
         {
+            events.Throttled("FailedTokenChecks", token.SessionId, http.GetClientContext());
             return Problems.TooManyFailedTokenChecks(http, retryAfter);
+        }
+
+        if (!RateLimits.TryAdmit(http, RateLimitRule.Refresh, token.SessionId, out var refusal))
+        {
+            return (ProblemHttpResult)refusal;
         }
 
         var result = await sessions.Get(token.SessionId).RefreshAsync(token.Digest, token.Generation, http.GetClientContext());
@@ -130,7 +139,7 @@ internal static class SessionsApi
         return TypedResults.Ok(new CurrentSessionResponse(view.SessionId, view.UserId, view.Username, view.CreatedAt, view.ExpiresAt, view.AccessTokenExpiresAt));
     }
 
-    private static async Task<Results<NoContent, ChallengeHttpResult>> LogoutAsync(CurrentSession session, SessionGrains sessions)
+    private static async Task<Results<NoContent, ChallengeHttpResult>> LogoutAsync(CurrentSession session, SessionGrains sessions, HttpContext http, SecurityEvents events)
     {
         // Authentication validated the token; the grain checks it again so that validating and
         // ending are one atomic step (a concurrent logout or revocation wins cleanly).
@@ -139,6 +148,7 @@ internal static class SessionsApi
             return TypedResults.Challenge();
         }
 
+        events.Logout(session.UserId, session.SessionId, http.GetClientContext());
         return TypedResults.NoContent();
     }
 }

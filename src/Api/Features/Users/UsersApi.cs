@@ -1,7 +1,9 @@
 using Identity.Api.Authentication;
 using Identity.Api.Errors;
 using Identity.Api.Grid;
+using Identity.Api.Http;
 using Identity.Api.RateLimiting;
+using Identity.Grains.Audit;
 using Identity.Contracts.Passwords;
 using Identity.Contracts.Sessions;
 using Identity.Contracts.Users;
@@ -33,15 +35,18 @@ internal static class UsersApi
 
         var me = group.MapGroup("/me").RequireAuthorization();
         me.MapPut("/password", ChangePasswordAsync)
+            .RequireRateLimit(RateLimitRule.PasswordChange)
             .WithName("ChangePassword")
             .WithSummary("Change the password; every other session of the account is revoked.");
         me.MapGet("/sessions", ListSessionsAsync)
             .WithName("ListMySessions")
             .WithSummary("The caller's live sessions.");
         me.MapDelete("/sessions/{sessionId}", RevokeSessionAsync)
+            .RequireRateLimit(RateLimitRule.SessionRevocation)
             .WithName("RevokeMySession")
             .WithSummary("Revoke one of the caller's sessions.");
         me.MapDelete("/sessions", RevokeOtherSessionsAsync)
+            .RequireRateLimit(RateLimitRule.SessionRevocation)
             .WithName("RevokeMyOtherSessions")
             .WithSummary("Revoke every session of the caller except the current one.");
         return routes;
@@ -91,7 +96,7 @@ internal static class UsersApi
     }
 
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> ChangePasswordAsync(
-        ChangePasswordRequest request, CurrentSession session, IGrainFactory grains)
+        ChangePasswordRequest request, CurrentSession session, IGrainFactory grains, HttpContext http, SecurityEvents events)
     {
         var errors = new Dictionary<string, string[]>();
         if (string.IsNullOrEmpty(request.CurrentPassword))
@@ -119,6 +124,15 @@ internal static class UsersApi
 
         var result = await grains.GetGrain<IUserGrain>(session.UserId)
             .ChangePasswordAsync(new Password(request.CurrentPassword!), new Password(request.NewPassword!), session.SessionId);
+        if (result is PasswordChangeResult.Changed changed)
+        {
+            events.PasswordChanged(session.UserId, session.SessionId, changed.SessionsEnded, http.GetClientContext());
+        }
+        else
+        {
+            events.PasswordChangeRefused(session.UserId, session.SessionId, result.GetType().Name, http.GetClientContext());
+        }
+
         return result switch
         {
             PasswordChangeResult.Changed => TypedResults.NoContent(),

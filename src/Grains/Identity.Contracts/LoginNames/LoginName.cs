@@ -21,10 +21,19 @@ public static class LoginName
     private const string EmailKeyPrefix = "email:";
 
     /// <summary>The login-name grain key for a normalized username.</summary>
-    public static string UsernameKey(string normalizedUsername) => UsernameKeyPrefix + normalizedUsername;
+    public static string UsernameKey(string normalizedUsername) => UsernameKeyPrefix + Digest(normalizedUsername);
 
     /// <summary>The login-name grain key for a normalized email address.</summary>
-    public static string EmailKey(string normalizedEmail) => EmailKeyPrefix + normalizedEmail;
+    public static string EmailKey(string normalizedEmail) => EmailKeyPrefix + Digest(normalizedEmail);
+
+    /// <summary>
+    /// Keys carry a digest of the name, never the name: no user input reaches grain ids, storage
+    /// keys or the providers' formatting of them (Orleans 10.4.2's ADO.NET storage passes a grain
+    /// key to string.Format, so an email with '{' failed every write). The name itself is kept in
+    /// the login-name grain's state.
+    /// </summary>
+    private static string Digest(string normalized) =>
+        System.Buffers.Text.Base64Url.EncodeToString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(normalized)));
 
     /// <summary>
     /// Maps what a person typed at login (username or email) to its login-name grain key.

@@ -1,3 +1,4 @@
+using Identity.Grains.Audit;
 using Identity.Grains.Health;
 using Identity.Grains.Hosting.Options;
 using Identity.Grains.Passwords;
@@ -72,6 +73,7 @@ public static class GridSiloBuilderExtensions
         services.AddValidatedOptions<LockoutOptions, LockoutOptionsValidator>(LockoutOptions.Section);
         services.AddValidatedOptions<PasswordOptions, PasswordOptionsValidator>(PasswordOptions.Section);
         services.AddTokenAuthenticator();
+        services.TryAddSingleton<SecurityEvents>();
 
         services.TryAddKeyedSingleton(IdentityClock.Key, TimeProvider.System);
         services.TryAddSingleton<IPasswordHasher, Argon2idPasswordHasher>();
@@ -107,7 +109,9 @@ public static class GridSiloBuilderExtensions
             storage.GrainStorageSerializer = provider.GetRequiredService<IdentityStateSerializer>();
         }));
         silo.Services.AddKeyedSingleton<IGrainStorage>(IdentityStorage.ProviderName, (provider, _) =>
-            new UnavailableOnFailureGrainStorage(provider.GetRequiredKeyedService<IGrainStorage>(PostgresProvider)));
+            new UnavailableOnFailureGrainStorage(
+                provider.GetRequiredKeyedService<IGrainStorage>(PostgresProvider),
+                provider.GetRequiredService<Microsoft.Extensions.Logging.ILogger<UnavailableOnFailureGrainStorage>>()));
         if (clustering)
         {
             silo.UseAdoNetClustering(options =>

@@ -2,6 +2,7 @@ using Identity.Contracts.LoginNames;
 using Identity.Contracts.Passwords;
 using Identity.Contracts.Sessions;
 using Identity.Contracts.Users;
+using Identity.Grains.Audit;
 using Identity.Grains.Hosting;
 using Identity.Grains.Passwords;
 using Identity.Grains.Storage;
@@ -17,6 +18,7 @@ public sealed class LoginNameGrain(
     IPasswordHasher hasher,
     [FromKeyedServices(IdentityClock.Key)] TimeProvider time,
     DeepCopier<LoginNameState> copier,
+    SecurityEvents events,
     ILogger<LoginNameGrain> logger) : Grain, ILoginNameGrain, ILoginNameRegistryGrain
 {
     /// <summary>
@@ -24,6 +26,8 @@ public sealed class LoginNameGrain(
     /// new claimant after this long. Long enough for any registration still in flight to finish.
     /// </summary>
     internal static readonly TimeSpan AbandonedClaimAge = TimeSpan.FromMinutes(2);
+
+    private Task _lastDecoy = Task.CompletedTask;
 
     public Task<Guid?> ResolveAsync() => Task.FromResult(state.State.UserId);
 
@@ -34,11 +38,24 @@ public sealed class LoginNameGrain(
             return await GrainFactory.GetGrain<IUserGrain>(userId).LoginAsync(password, client);
         }
 
-        await hasher.SpendVerificationCostAsync(password);
+        // One decoy hash at a time per name, as the user grain (not reentrant) allows one real hash
+        // per account: a flood of logins for one name can never hold more than one hashing thread.
+        // (Interleaved calls run one at a time on the grain's scheduler, so chaining needs no lock.)
+        var decoy = SpendAfterAsync(_lastDecoy, password);
+        _lastDecoy = decoy;
+        await decoy;
+
+        events.LoginFailed(null, LoginRejection.UnknownUser, client);
         return new LoginResult.Rejected(LoginRejection.UnknownUser);
     }
 
-    public async Task<bool> ClaimAsync(Guid userId)
+    private async Task SpendAfterAsync(Task previous, Password password)
+    {
+        await previous.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Current);
+        await hasher.SpendVerificationCostAsync(password);
+    }
+
+    public async Task<bool> ClaimAsync(Guid userId, string name)
     {
         var now = time.GetUtcNow();
         if (state.State.UserId is { } owner && owner != userId)
@@ -59,6 +76,7 @@ public sealed class LoginNameGrain(
         using var change = state.BeginChange(copier, this, logger);
         state.State.UserId = userId;
         state.State.ClaimedAt = now;
+        state.State.Name = name;
         await change.CommitAsync();
         return true;
     }

@@ -1,4 +1,5 @@
 using Identity.Contracts.Sessions;
+using Identity.Grains.Audit;
 using Identity.Grains.Hosting;
 using Identity.Grains.Storage;
 using Identity.Grains.Users;
@@ -21,6 +22,7 @@ public sealed partial class SessionGrain(
     DeepCopier<SessionState> copier,
     LastSeenFlusher lastSeenFlusher,
     TokenAuthenticator tokens,
+    SecurityEvents events,
     ILogger<SessionGrain> logger) : Grain, ISessionGrain, ISessionLifecycleGrain
 {
     private readonly SessionOptions _options = options.Value;
@@ -92,7 +94,6 @@ public sealed partial class SessionGrain(
         state.State.Start(start, now);
         var issued = IssueTokens(now);
         await CommitAsync(change);
-        LogStarted(logger, _sessionId, start.UserId);
         return issued;
     }
 
@@ -112,12 +113,13 @@ public sealed partial class SessionGrain(
             var issued = IssueTokens(now);
             state.State.Seen(client);
             await CommitAsync(change);
+            events.TokensRefreshed(session.UserId, _sessionId, state.State.RefreshGeneration, client);
             return new RefreshResult.Rotated(issued);
         }
 
         if (session.IsRotatedAway(generation))
         {
-            LogRefreshTokenReused(logger, _sessionId, session.UserId);
+            events.RefreshTokenReused(session.UserId, _sessionId, generation, session.RefreshGeneration, client);
             await EndAndNotifyOwnerAsync(SessionEndReason.RefreshTokenReused);
             return new RefreshResult.ReuseDetected();
         }
@@ -261,7 +263,7 @@ public sealed partial class SessionGrain(
         var userId = state.State.UserId;
         await state.ClearOrThrowAsync(this, logger);
         lastSeenFlusher.Forget(_sessionId);
-        LogEnded(logger, _sessionId, userId, reason);
+        events.SessionEnded(userId, _sessionId, reason);
     }
 
     public async Task<bool> FlushLastSeenAsync()
@@ -292,14 +294,8 @@ public sealed partial class SessionGrain(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId} started for user {UserId}")]
-    private static partial void LogStarted(ILogger logger, Guid sessionId, Guid userId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId} of user {UserId} ended: {Reason}")]
-    private static partial void LogEnded(ILogger logger, Guid sessionId, Guid userId, SessionEndReason reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Refresh token reuse on session {SessionId} of user {UserId}; ending the session")]
-    private static partial void LogRefreshTokenReused(ILogger logger, Guid sessionId, Guid userId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not write last-seen of session {SessionId}; it stays due")]
     private static partial void LogLastSeenWriteFailed(ILogger logger, Exception exception, Guid sessionId);

@@ -10,7 +10,8 @@ namespace Identity.Grains.Storage;
 /// <see cref="StateChanges.BeginChange{T}"/> in a <c>using</c>, change <c>state.State</c> (and call
 /// other grains), then <see cref="CommitAsync"/>. Anything that throws before the write returned —
 /// a failed call to another grain, the write itself — puts memory back as it was, so memory never
-/// holds a change that storage does not and nothing is acknowledged unwritten.
+/// holds a change that storage does not and nothing is acknowledged unwritten. A failed write is a
+/// retryable 503 when storage is unavailable, and surfaces as it is (a 500) when it is a bug.
 /// </summary>
 internal sealed class StateChange<T> : IDisposable
     where T : class
@@ -30,9 +31,9 @@ internal sealed class StateChange<T> : IDisposable
     }
 
     /// <summary>
-    /// Writes the state. On failure memory is restored and the caller gets a retryable
-    /// <see cref="IdentityUnavailableException"/>; a version conflict also deactivates the grain so
-    /// the next call reloads what storage holds.
+    /// Writes the state. On failure memory is restored, and the caller gets a retryable
+    /// <see cref="IdentityUnavailableException"/> when storage is unavailable or another activation
+    /// wrote first (see <see cref="StateChanges.ThrowIfUnavailable"/>).
     /// </summary>
     public async Task CommitAsync()
     {
@@ -44,7 +45,8 @@ internal sealed class StateChange<T> : IDisposable
         catch (Exception ex)
         {
             state.State = before;
-            throw StateChanges.StorageFailed(ex, grain, logger);
+            StateChanges.ThrowIfUnavailable(ex, grain, logger);
+            throw;
         }
     }
 
@@ -76,20 +78,45 @@ internal static partial class StateChanges
         }
         catch (Exception ex)
         {
-            throw StorageFailed(ex, grain, logger);
+            ThrowIfUnavailable(ex, grain, logger);
+            throw;
         }
     }
 
-    internal static IdentityUnavailableException StorageFailed(Exception ex, Grain grain, ILogger logger)
+    /// <summary>
+    /// For a storage failure that a retry may cure — the store is unavailable, or another activation
+    /// wrote first (then this one also deactivates, so the next call reloads) — throws the retryable
+    /// <see cref="IdentityUnavailableException"/>. Returns for anything else: a bug, which the caller
+    /// rethrows as it is (500), so that no retry hides it.
+    /// </summary>
+    internal static void ThrowIfUnavailable(Exception exception, Grain grain, ILogger logger)
     {
-        if (ex is InconsistentStateException)
+        var conflict = Find<InconsistentStateException>(exception) is not null;
+        if (conflict)
         {
             grain.DeactivateOnIdle();
         }
 
-        LogStorageFailed(logger, ex, grain.GetGrainId());
-        // The inner exception stays here: provider exceptions need not be serializable to the caller.
-        return new IdentityUnavailableException(UnavailableReason.StorageUnavailable, StorageRetryAfter);
+        if (conflict || Find<IdentityUnavailableException>(exception) is not null || UnavailableOnFailureGrainStorage.IsOutage(exception))
+        {
+            LogStorageFailed(logger, exception, grain.GetGrainId());
+            // Not the provider's exception as inner: it need not be serializable to the caller.
+            throw new IdentityUnavailableException(UnavailableReason.StorageUnavailable, StorageRetryAfter);
+        }
+    }
+
+    private static TException? Find<TException>(Exception? exception)
+        where TException : Exception
+    {
+        for (; exception is not null; exception = exception.InnerException)
+        {
+            if (exception is TException found)
+            {
+                return found;
+            }
+        }
+
+        return null;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not persist state of {GrainId}; the change was rolled back")]

@@ -1,28 +1,41 @@
+using System.Data.Common;
+using System.Net.Sockets;
 using Identity.Contracts.Errors;
+using Microsoft.Extensions.Logging;
 using Orleans.Storage;
 
 namespace Identity.Grains.Storage;
 
 /// <summary>
-/// Wraps the real storage provider so a failure reaches callers as the contract's
+/// Wraps the real storage provider so an outage reaches callers as the contract's
 /// <see cref="IdentityUnavailableException"/> (503 at the edge), never as a provider exception.
 /// That matters most where no grain code runs — loading state while a grain activates — and
 /// across process boundaries, where an Npgsql exception cannot even be serialized: the caller
 /// would wait out the response timeout instead of hearing "unavailable" at once.
-/// Version conflicts pass through unchanged; grains act on them.
+/// Only failures the database reports as transient (it is down, unreachable, overloaded, timing
+/// out) count as an outage; anything else is a bug, logged with its exception here and passed on
+/// (500 with a trace id), so that retrying cannot hide it. Version conflicts pass through; grains act on them.
 /// </summary>
-internal sealed class UnavailableOnFailureGrainStorage(IGrainStorage inner) : IGrainStorage
+internal sealed partial class UnavailableOnFailureGrainStorage(IGrainStorage inner, ILogger logger) : IGrainStorage
 {
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
-        Guard(inner.ReadStateAsync(stateName, grainId, grainState));
+        Guard(inner.ReadStateAsync(stateName, grainId, grainState), grainId);
 
     public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
-        Guard(inner.WriteStateAsync(stateName, grainId, grainState));
+        Guard(inner.WriteStateAsync(stateName, grainId, grainState), grainId);
 
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
-        Guard(inner.ClearStateAsync(stateName, grainId, grainState));
+        Guard(inner.ClearStateAsync(stateName, grainId, grainState), grainId);
 
-    private static async Task Guard(Task operation)
+    /// <summary>Whether <paramref name="exception"/> says the store is unavailable now, rather than that the request was wrong.</summary>
+    internal static bool IsOutage(Exception exception) => exception switch
+    {
+        DbException db => db.IsTransient || db.InnerException is TimeoutException or SocketException or IOException,
+        TimeoutException or SocketException or IOException or OperationCanceledException => true,
+        _ => exception.InnerException is { } inner && IsOutage(inner),
+    };
+
+    private async Task Guard(Task operation, GrainId grainId)
     {
         try
         {
@@ -30,7 +43,22 @@ internal sealed class UnavailableOnFailureGrainStorage(IGrainStorage inner) : IG
         }
         catch (Exception ex) when (ex is not InconsistentStateException and not IdentityUnavailableException)
         {
+            if (!IsOutage(ex))
+            {
+                LogStorageBug(logger, ex, grainId);
+                throw;
+            }
+
+            // The cause is logged here, not attached: a provider's exception need not survive
+            // serialization to a caller in another process, which would then see a 500, not a 503.
+            LogStorageUnavailable(logger, ex, grainId);
             throw new IdentityUnavailableException(UnavailableReason.StorageUnavailable, StateChanges.StorageRetryAfter);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Storage is unavailable for {GrainId}; answered as retryable")]
+    private static partial void LogStorageUnavailable(ILogger logger, Exception exception, GrainId grainId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Storage failed for {GrainId} in a way that is not an outage; this is a bug")]
+    private static partial void LogStorageBug(ILogger logger, Exception exception, GrainId grainId);
 }

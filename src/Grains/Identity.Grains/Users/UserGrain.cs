@@ -3,6 +3,7 @@ using Identity.Contracts.LoginNames;
 using Identity.Contracts.Passwords;
 using Identity.Contracts.Sessions;
 using Identity.Contracts.Users;
+using Identity.Grains.Audit;
 using Identity.Grains.Hosting;
 using Identity.Grains.LoginNames;
 using Identity.Grains.Passwords;
@@ -28,6 +29,7 @@ public sealed partial class UserGrain(
     IOptions<LockoutOptions> lockoutOptions,
     IOptions<PasswordOptions> passwordOptions,
     DeepCopier<UserState> copier,
+    SecurityEvents events,
     ILogger<UserGrain> logger) : Grain, IUserGrain, IUserSessionIndexGrain
 {
     private Guid UserId => this.GetPrimaryKey();
@@ -51,10 +53,10 @@ public sealed partial class UserGrain(
         var claimed = new List<ILoginNameRegistryGrain>(names.Count);
         try
         {
-            foreach (var (key, taken) in names)
+            foreach (var (key, name, taken) in names)
             {
                 var claim = GrainFactory.GetGrain<ILoginNameRegistryGrain>(key);
-                if (!await claim.ClaimAsync(UserId))
+                if (!await claim.ClaimAsync(UserId, name))
                 {
                     await ReleaseQuietlyAsync(claimed);
                     return taken;
@@ -68,7 +70,7 @@ public sealed partial class UserGrain(
             var displayName = registration.Username.Normalize(NormalizationForm.FormC);
             state.State.Register(displayName, registration.Email?.Normalize(NormalizationForm.FormC), passwordHash, time.GetUtcNow());
             await change.CommitAsync();
-            LogRegistered(logger, UserId);
+            events.Registered(UserId);
             return new RegistrationResult.Registered(UserId, displayName);
         }
         catch
@@ -91,20 +93,20 @@ public sealed partial class UserGrain(
         if (!user.IsRegistered || user.Status != UserStatus.Active)
         {
             await hasher.SpendVerificationCostAsync(password);
-            return Rejected(user.IsRegistered ? LoginRejection.Disabled : LoginRejection.UnknownUser);
+            return Rejected(user.IsRegistered ? LoginRejection.Disabled : LoginRejection.UnknownUser, client);
         }
 
         if (user.IsLockedOut(now))
         {
             await hasher.SpendVerificationCostAsync(password);
-            return Rejected(LoginRejection.LockedOut);
+            return Rejected(LoginRejection.LockedOut, client);
         }
 
         var verification = await hasher.VerifyAsync(password, user.PasswordHash!);
         if (!verification.Succeeded)
         {
-            await RecordFailureAsync(time.GetUtcNow());
-            return Rejected(LoginRejection.WrongPassword);
+            await RecordFailureAsync(time.GetUtcNow(), client);
+            return Rejected(LoginRejection.WrongPassword, client);
         }
 
         var rehashed = verification.NeedsRehash ? await hasher.HashAsync(password) : null;
@@ -124,6 +126,7 @@ public sealed partial class UserGrain(
 
         var tokens = await GrainFactory.GetGrain<ISessionLifecycleGrain>(sessionId)
             .StartAsync(new SessionStart(UserId, state.State.Username!, client));
+        events.LoginSucceeded(UserId, sessionId, client);
         return new LoginResult.Succeeded(UserId, tokens);
     }
 
@@ -154,7 +157,7 @@ public sealed partial class UserGrain(
         var verification = await hasher.VerifyAsync(currentPassword, user.PasswordHash!);
         if (!verification.Succeeded)
         {
-            await RecordFailureAsync(time.GetUtcNow());
+            await RecordFailureAsync(time.GetUtcNow(), ClientContext.Unknown);
             return new PasswordChangeResult.CurrentPasswordRejected();
         }
 
@@ -164,7 +167,6 @@ public sealed partial class UserGrain(
         await RevokeSessionsAsync(others, SessionEndReason.PasswordChanged);
         state.State.ChangePassword(newHash, time.GetUtcNow());
         await change.CommitAsync();
-        LogPasswordChanged(logger, UserId, others.Count);
         return new PasswordChangeResult.Changed(others.Count);
     }
 
@@ -214,7 +216,7 @@ public sealed partial class UserGrain(
         await RevokeSessionsAsync(sessions, SessionEndReason.AccountDisabled);
         state.State.Status = UserStatus.Disabled;
         await change.CommitAsync();
-        LogStatusChanged(logger, UserId, UserStatus.Disabled);
+        events.AccountStatusChanged(UserId, nameof(UserStatus.Disabled));
     }
 
     public async Task EnableAsync()
@@ -228,7 +230,7 @@ public sealed partial class UserGrain(
         state.State.Status = UserStatus.Active;
         state.State.RecordSuccessfulLogin();
         await change.CommitAsync();
-        LogStatusChanged(logger, UserId, UserStatus.Active);
+        events.AccountStatusChanged(UserId, nameof(UserStatus.Active));
     }
 
     public Task<LockoutStatus> GetLockoutStatusAsync() => Task.FromResult(new LockoutStatus(
@@ -256,7 +258,7 @@ public sealed partial class UserGrain(
         }
     }
 
-    private async Task RecordFailureAsync(DateTimeOffset now)
+    private async Task RecordFailureAsync(DateTimeOffset now, ClientContext client)
     {
         using (var change = BeginChange())
         {
@@ -266,7 +268,7 @@ public sealed partial class UserGrain(
 
         if (state.State.LockedUntil is { } until && state.State.ConsecutiveFailures == 0)
         {
-            LogLockedOut(logger, UserId, until);
+            events.LockedOut(UserId, until, client);
         }
     }
 
@@ -281,9 +283,9 @@ public sealed partial class UserGrain(
         }
     }
 
-    private LoginResult.Rejected Rejected(LoginRejection reason)
+    private LoginResult.Rejected Rejected(LoginRejection reason, ClientContext client)
     {
-        LogLoginRejected(logger, UserId, reason);
+        events.LoginFailed(UserId, reason, client);
         return new LoginResult.Rejected(reason);
     }
 
@@ -305,20 +307,10 @@ public sealed partial class UserGrain(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "User {UserId} registered")]
-    private static partial void LogRegistered(ILogger logger, Guid userId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Login rejected for user {UserId}: {Reason}")]
-    private static partial void LogLoginRejected(ILogger logger, Guid userId, LoginRejection reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "User {UserId} locked out until {LockedUntil}")]
-    private static partial void LogLockedOut(ILogger logger, Guid userId, DateTimeOffset lockedUntil);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "User {UserId} changed password; {SessionsRevoked} other sessions revoked")]
-    private static partial void LogPasswordChanged(ILogger logger, Guid userId, int sessionsRevoked);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "User {UserId} is now {Status}")]
-    private static partial void LogStatusChanged(ILogger logger, Guid userId, UserStatus status);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not release a login-name claim of user {UserId}")]
     private static partial void LogReleaseFailed(ILogger logger, Exception exception, Guid userId);

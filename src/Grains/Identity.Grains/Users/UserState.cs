@@ -60,13 +60,13 @@ public sealed class UserState
     /// valid, the login-name keys to claim, each with the answer to give if another account owns it.
     /// </summary>
     public static Dictionary<string, string> CheckRegistration(
-        Registration registration, int minPasswordLength, out List<(string Key, RegistrationResult Taken)> names)
+        Registration registration, int minPasswordLength, out List<(string Key, string Name, RegistrationResult Taken)> names)
     {
         var errors = new Dictionary<string, string>();
         names = [];
         if (LoginName.TryNormalizeUsername(registration.Username, out var username, out var usernameError))
         {
-            names.Add((LoginName.UsernameKey(username), new RegistrationResult.UsernameTaken()));
+            names.Add((LoginName.UsernameKey(username), username, new RegistrationResult.UsernameTaken()));
         }
         else
         {
@@ -77,7 +77,7 @@ public sealed class UserState
         {
             if (LoginName.TryNormalizeEmail(registration.Email, out var email, out var emailError))
             {
-                names.Add((LoginName.EmailKey(email), new RegistrationResult.EmailTaken()));
+                names.Add((LoginName.EmailKey(email), email, new RegistrationResult.EmailTaken()));
             }
             else
             {

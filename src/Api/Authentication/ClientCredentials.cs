@@ -1,0 +1,45 @@
+using System.Net.Http.Headers;
+using System.Text;
+using Identity.Api.Features.Introspection;
+
+namespace Identity.Api.Authentication;
+
+/// <summary>
+/// HTTP Basic authentication of a configured client (a service, or an operator's tool): RFC 6749
+/// §2.3.1, id and secret form-urlencoded before Basic encoding, the secret checked in constant time
+/// against its stored SHA-256 (<see cref="IntrospectionOptions"/>).
+/// </summary>
+internal static class ClientCredentials
+{
+    public static bool IsAuthenticated(HttpContext http, IntrospectionOptions options)
+    {
+        if (!AuthenticationHeaderValue.TryParse(http.Request.Headers.Authorization.ToString(), out var header)
+            || !string.Equals(header.Scheme, "Basic", StringComparison.OrdinalIgnoreCase)
+            || header.Parameter is null)
+        {
+            return false;
+        }
+
+        string credentials;
+        try
+        {
+            credentials = Encoding.UTF8.GetString(Convert.FromBase64String(header.Parameter));
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+
+        var colon = credentials.IndexOf(':', StringComparison.Ordinal);
+        if (colon <= 0)
+        {
+            return false;
+        }
+
+        // RFC 6749 §2.3.1: client id and secret are form-urlencoded before Basic encoding.
+        var clientId = Uri.UnescapeDataString(credentials[..colon].Replace('+', ' '));
+        var secret = Uri.UnescapeDataString(credentials[(colon + 1)..].Replace('+', ' '));
+        var client = options.Clients.Find(c => string.Equals(c.ClientId, clientId, StringComparison.Ordinal));
+        return client is not null && client.Accepts(secret);
+    }
+}
