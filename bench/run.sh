@@ -26,7 +26,7 @@ else
   duration=10; rounds=3; sessions=10000; connections="16 64 256"; memory_sessions="100000 1000000"; cold_sessions=2000; refresh_sessions=8000
 fi
 threads=2
-password="bench password 123"
+password="bench login passphrase, wide and long 7731"
 bench_dll="$root/bench/Identity.Bench/bin/Release/net10.0/Identity.Bench.dll"
 silo_dll="$root/src/Silo/bin/Release/net10.0/Identity.Silo.dll"
 devpostgres_dll="$root/tools/Identity.DevPostgres/bin/Release/net10.0/Identity.DevPostgres.dll"

@@ -138,7 +138,8 @@ public sealed partial class UserGrain(
             return new PasswordChangeResult.UnknownUser();
         }
 
-        if (PasswordText.Validate(newPassword.Value, passwordOptions.Value.MinLength) is { } error)
+        if ((PasswordText.Validate(newPassword.Value, passwordOptions.Value.MinLength)
+            ?? PasswordPolicy.Refusal(newPassword.Value, [user.Username, user.Email])) is { } error)
         {
             return new PasswordChangeResult.InvalidNewPassword(error);
         }
@@ -159,6 +160,13 @@ public sealed partial class UserGrain(
         {
             await RecordFailureAsync(time.GetUtcNow(), ClientContext.Unknown);
             return new PasswordChangeResult.CurrentPasswordRejected();
+        }
+
+        if (PasswordText.IsWellFormed(currentPassword.Value)
+            && string.Equals(currentPassword.Value.Normalize(NormalizationForm.FormC), newPassword.Value.Normalize(NormalizationForm.FormC), StringComparison.Ordinal))
+        {
+            // Checked only once the current password is proven: otherwise this answer would confirm a guess.
+            return new PasswordChangeResult.InvalidNewPassword("The new password must differ from the current one.");
         }
 
         var newHash = await hasher.HashAsync(newPassword);

@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Identity.Contracts.LoginNames;
 using Identity.Contracts.Passwords;
 using Identity.Contracts.Users;
+using Identity.Grains.Passwords;
 
 namespace Identity.Grains.Users;
 
@@ -85,7 +86,8 @@ public sealed class UserState
             }
         }
 
-        if (PasswordText.Validate(registration.Password.Value, minPasswordLength) is { } passwordError)
+        if ((PasswordText.Validate(registration.Password.Value, minPasswordLength)
+            ?? PasswordPolicy.Refusal(registration.Password.Value, [registration.Username, registration.Email])) is { } passwordError)
         {
             errors["password"] = passwordError;
         }
