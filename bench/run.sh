@@ -60,7 +60,8 @@ dotnet build "$root/tools/Identity.DevPostgres/Identity.DevPostgres.csproj" -c R
 dotnet build "$root/tools/Identity.DevCertificates/Identity.DevCertificates.csproj" -c Release -v quiet -nologo >>"$state/build.log" 2>&1 || { cat "$state/build.log"; exit 1; }
 
 rm -rf "$state/postgres" "$state/postgres.password"
-conn=$(dotnet "$devpostgres_dll" start "$state/postgres")
+# Line 2 is the owner (superuser): the harness creates its baseline table, so one role does everything here.
+conn=$(dotnet "$devpostgres_dll" start "$state/postgres" | sed -n 2p)
 # Every host and silo of a run signs and verifies session tokens with one key, made for the run.
 export TokenKeys__Keys__0__Id=0 TokenKeys__Keys__0__Secret
 TokenKeys__Keys__0__Secret=$(head -c 32 /dev/urandom | base64)

@@ -28,12 +28,16 @@ build() {
   dotnet build "$root/Identity.sln" -c Release -v quiet -nologo >"$state/build.log" 2>&1 || { cat "$state/build.log" >&2; exit 1; }
 }
 
+# The private server's two connection strings: the application role's (line 1: every node uses it)
+# and the owner's (line 2: silos run the schema migration with it).
 connection_string() {
   if [ ! -s "$state/connection" ]; then
-    dotnet "$bin_devpostgres" start "$state/postgres" >"$state/connection"
+    (umask 077 && dotnet "$bin_devpostgres" start "$state/postgres" >"$state/connection")
   fi
-  cat "$state/connection"
+  sed -n 1p "$state/connection"
 }
+
+owner_connection_string() { connection_string >/dev/null; sed -n 2p "$state/connection"; }
 
 # Every silo and Api node signs and verifies session tokens with the same key: one is made for
 # this local grid on first use (mode 0600) and handed to each node.
@@ -75,7 +79,8 @@ silo_active() {  # the membership table lists silo K as Active (3)
 start_silo() {
   local k=$1 conn; conn=$(connection_string)
   if running "$state/silo-$k.pid"; then log "silo $k already runs"; return; fi
-  ConnectionStrings__Identity="$conn" Orleans__SiloPort=$((11110 + k)) Orleans__GatewayPort=$((30000 + k)) \
+  ConnectionStrings__Identity="$conn" ConnectionStrings__IdentityOwner="$(owner_connection_string)" \
+    Orleans__SiloPort=$((11110 + k)) Orleans__GatewayPort=$((30000 + k)) \
     TokenKeys__Keys__0__Id=0 TokenKeys__Keys__0__Secret="$(token_key)" \
     env $(tls_env silo) nohup dotnet "$bin_silo" >"$state/silo-$k.log" 2>&1 &
   echo $! >"$state/silo-$k.pid"

@@ -56,6 +56,18 @@ internal static class ApiClientExtensions
     public static Task<HttpResponseMessage> RefreshAsync(this HttpClient client, string refreshToken) =>
         client.PostAsJsonAsync("/v1/sessions/refresh", new { refreshToken });
 
+    /// <summary>POST /v1/introspect with <paramref name="content"/>, authenticated as <c>id:secret</c> when <paramref name="credentials"/> is given.</summary>
+    public static Task<HttpResponseMessage> IntrospectAsync(this HttpClient client, HttpContent content, string? credentials)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/introspect") { Content = content };
+        if (credentials is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(credentials)));
+        }
+
+        return client.SendAsync(request);
+    }
+
     /// <summary>Reads a problem+json body, checking the media type.</summary>
     public static async Task<JsonElement> ProblemAsync(this HttpResponseMessage response)
     {

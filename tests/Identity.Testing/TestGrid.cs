@@ -40,6 +40,8 @@ internal sealed class TestGrid : IAsyncDisposable
     /// <summary>The PostgreSQL database of a grid started with <see cref="StartOnPostgresAsync"/>; it goes with the grid.</summary>
     public IdentityDatabase? Database { get; }
 
+    private bool _ownsDatabase;
+
     /// <param name="settings">Configuration overrides for the silos.</param>
     /// <param name="storage">Storage to start on, e.g. one a previous grid wrote (a restart).</param>
     public static Task<TestGrid> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, TestGrainStorage? storage = null) =>
@@ -53,6 +55,14 @@ internal sealed class TestGrid : IAsyncDisposable
     public static async Task<TestGrid> StartOnPostgresAsync(IReadOnlyDictionary<string, string?>? settings = null)
     {
         var database = await IdentityDatabase.OpenAsync(await TestPostgres.CreateDatabaseAsync());
+        var grid = await StartOnPostgresAsync(database, settings);
+        grid._ownsDatabase = true;
+        return grid;
+    }
+
+    /// <summary>The same on a database the caller opened (and disposes).</summary>
+    public static async Task<TestGrid> StartOnPostgresAsync(IdentityDatabase database, IReadOnlyDictionary<string, string?>? settings)
+    {
         var merged = new Dictionary<string, string?> { ["Storage:PurgeInterval"] = "3650.00:00:00" };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
@@ -107,7 +117,7 @@ internal sealed class TestGrid : IAsyncDisposable
     {
         await Cluster.StopAllSilosAsync();
         await Cluster.DisposeAsync();
-        if (Database is not null)
+        if (_ownsDatabase && Database is not null)
         {
             await Database.DisposeAsync();
         }

@@ -16,6 +16,9 @@ public sealed class LocalPostgres
 {
     public const string DatabaseName = "identity";
     private const string Superuser = "identity";
+
+    /// <summary>The role the grid connects as: it owns nothing and reads and writes the identity tables only.</summary>
+    public const string ApplicationRole = "identity_app";
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(90);
     private readonly string _binDirectory;
     private readonly bool _asPostgresUser;
@@ -41,7 +44,11 @@ public sealed class LocalPostgres
 
     public int Port { get; }
 
+    /// <summary>As the superuser, which owns the database: for schema migrations and tools.</summary>
     public string ConnectionString { get; }
+
+    /// <summary>As <see cref="ApplicationRole"/>: what the grid connects with.</summary>
+    public string ApplicationConnectionString { get; private set; } = string.Empty;
 
     /// <summary>
     /// Starts (or reuses, when it is already running) the server whose data lives in
@@ -78,6 +85,13 @@ public sealed class LocalPostgres
         }
 
         server.EnsureDatabase();
+        var applicationPassword = ApplicationPassword(requested + ".app-password");
+        server.EnsureApplicationRole(applicationPassword);
+        server.ApplicationConnectionString = new NpgsqlConnectionStringBuilder(server.ConnectionString)
+        {
+            Username = ApplicationRole,
+            Password = applicationPassword,
+        }.ConnectionString;
         return server;
     }
 
@@ -159,12 +173,11 @@ public sealed class LocalPostgres
         Directory.CreateDirectory(data);
         var password = Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
         var initPasswordFile = Path.Combine(Path.GetTempPath(), $"identity-pg-{Guid.NewGuid():N}");
-        File.WriteAllText(initPasswordFile, password);
+        WriteSecret(initPasswordFile, password);
         try
         {
             if (!OperatingSystem.IsWindows())
             {
-                File.SetUnixFileMode(initPasswordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
                 File.SetUnixFileMode(data, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             }
 
@@ -180,12 +193,7 @@ public sealed class LocalPostgres
             File.Delete(initPasswordFile);
         }
 
-        File.WriteAllText(passwordFile, password);
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(passwordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
-
+        WriteSecret(passwordFile, password);
         log.WriteLine($"Created a private PostgreSQL data folder at {data}.");
         return password;
     }
@@ -268,6 +276,50 @@ public sealed class LocalPostgres
         {
             return null;
         }
+    }
+
+    /// <summary>Creates <paramref name="path"/> readable by its owner only from the start (never written first and chmod'ed after).</summary>
+    internal static void WriteSecret(string path, string secret)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        using var writer = new StreamWriter(path, options);
+        writer.Write(secret);
+    }
+
+    /// <summary>The application role's password, kept next to the superuser's (0600); made on first use.</summary>
+    private static string ApplicationPassword(string passwordFile)
+    {
+        if (File.Exists(passwordFile))
+        {
+            return File.ReadAllText(passwordFile).Trim();
+        }
+
+        var password = Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
+        WriteSecret(passwordFile, password);
+        return password;
+    }
+
+    /// <summary>
+    /// The application's own role: it may log in and nothing else; the schema migration (run as the
+    /// owner) grants it what the grid needs on the identity tables.
+    /// </summary>
+    private void EnsureApplicationRole(string password)
+    {
+        var admin = new NpgsqlConnectionStringBuilder(ConnectionString) { Database = "postgres" };
+        using var connection = new NpgsqlConnection(admin.ConnectionString);
+        connection.Open();
+        using var exists = new NpgsqlCommand("SELECT 1 FROM pg_roles WHERE rolname = @name", connection);
+        exists.Parameters.AddWithValue("name", ApplicationRole);
+        var verb = exists.ExecuteScalar() is null ? "CREATE" : "ALTER";
+        // Role statements take no parameters; the password is hex we generated.
+        using var role = new NpgsqlCommand(
+            $"{verb} ROLE {ApplicationRole} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT PASSWORD '{password}'", connection);
+        role.ExecuteNonQuery();
     }
 
     private void EnsureDatabase()

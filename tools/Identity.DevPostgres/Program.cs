@@ -2,7 +2,9 @@ namespace Identity.DevPostgres;
 
 /// <summary>
 /// <c>Identity.DevPostgres start &lt;data folder&gt;</c> starts (or reuses) the private server and
-/// prints its connection string; <c>stop &lt;data folder&gt;</c> stops it. Used by scripts/grid.sh
+/// prints two connection strings, one a line: the application role's (what silos and Api nodes
+/// use) and the owner's (for migrations: <c>ConnectionStrings__IdentityOwner</c>);
+/// <c>stop &lt;data folder&gt;</c> stops it. Used by scripts/grid.sh
 /// and bench/run.sh. (A named class, not top-level statements: the Api references this assembly
 /// and has a <c>Program</c> of its own.)
 /// </summary>
@@ -20,7 +22,9 @@ internal static class Program
         {
             if (command == "start")
             {
-                Console.WriteLine(LocalPostgres.Start(dataDirectory, Console.Error).ConnectionString);
+                var server = LocalPostgres.Start(dataDirectory, Console.Error);
+                Console.WriteLine(server.ApplicationConnectionString);
+                Console.WriteLine(server.ConnectionString);
             }
             else
             {

@@ -11,8 +11,12 @@ namespace Identity.Api.Authentication;
 /// </summary>
 internal static class ClientCredentials
 {
-    public static bool IsAuthenticated(HttpContext http, IntrospectionOptions options)
+    public static bool IsAuthenticated(HttpContext http, IntrospectionOptions options) => TryAuthenticate(http, options, out _);
+
+    /// <summary>Whether the request carries a configured client's id and secret; if so, which client.</summary>
+    public static bool TryAuthenticate(HttpContext http, IntrospectionOptions options, out string clientId)
     {
+        clientId = string.Empty;
         if (!AuthenticationHeaderValue.TryParse(http.Request.Headers.Authorization.ToString(), out var header)
             || !string.Equals(header.Scheme, "Basic", StringComparison.OrdinalIgnoreCase)
             || header.Parameter is null)
@@ -37,9 +41,15 @@ internal static class ClientCredentials
         }
 
         // RFC 6749 §2.3.1: client id and secret are form-urlencoded before Basic encoding.
-        var clientId = Uri.UnescapeDataString(credentials[..colon].Replace('+', ' '));
+        var presentedId = Uri.UnescapeDataString(credentials[..colon].Replace('+', ' '));
         var secret = Uri.UnescapeDataString(credentials[(colon + 1)..].Replace('+', ' '));
-        var client = options.Clients.Find(c => string.Equals(c.ClientId, clientId, StringComparison.Ordinal));
-        return client is not null && client.Accepts(secret);
+        var client = options.Clients.Find(c => string.Equals(c.ClientId, presentedId, StringComparison.Ordinal));
+        if (client is null || !client.Accepts(secret))
+        {
+            return false;
+        }
+
+        clientId = client.ClientId;
+        return true;
     }
 }

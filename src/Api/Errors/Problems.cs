@@ -47,6 +47,10 @@ internal static class Problems
     public static ProblemHttpResult TooManyAttempts(HttpContext http, TimeSpan retryAfter) =>
         TooManyRequests(http, retryAfter, "Too many attempts from this address; wait for the time in Retry-After.");
 
+    /// <summary>429 for an introspection client past its budget of "inactive" answers.</summary>
+    public static ProblemHttpResult TooManyInactiveIntrospections(HttpContext http, TimeSpan retryAfter) =>
+        TooManyRequests(http, retryAfter, "Too many introspections of inactive tokens by this client; wait for the time in Retry-After.");
+
     /// <summary>429 for a session past its budget of failed token checks.</summary>
     public static ProblemHttpResult TooManyFailedTokenChecks(HttpContext http, TimeSpan retryAfter) =>
         TooManyRequests(http, retryAfter, "Too many failed checks of this session's tokens; it has ended or they are outdated. Wait for the time in Retry-After.");

@@ -25,7 +25,12 @@ internal static class LocalDatabase
 
         var dataDirectory = builder.Configuration[DataDirectoryKey] is { Length: > 0 } configured ? configured : Path.Combine(".data", "postgres");
         var server = LocalPostgres.Start(dataDirectory, Console.Out);
-        builder.Configuration.AddInMemoryCollection([new($"ConnectionStrings:{StorageOptions.ConnectionStringName}", server.ConnectionString)]);
+        // The grid connects as a role that owns nothing; migrations run as the owner.
+        builder.Configuration.AddInMemoryCollection(
+        [
+            new($"ConnectionStrings:{StorageOptions.ConnectionStringName}", server.ApplicationConnectionString),
+            new($"ConnectionStrings:{StorageOptions.OwnerConnectionStringName}", server.ConnectionString),
+        ]);
         builder.Services.AddHostedService(provider => new StopWhenTheHostHasStopped(server, provider.GetRequiredService<IHostApplicationLifetime>()));
     }
 

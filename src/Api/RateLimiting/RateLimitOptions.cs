@@ -22,6 +22,12 @@ public sealed class RateLimitOptions
     /// <summary>Logouts and session revocations per account per minute (each is a database write). 0 turns it off. Default 30.</summary>
     public int SessionRevocationsPerMinute { get; set; } = 30;
 
+    /// <summary>Failed client authentications (introspection) per client address per minute; beyond it 429. 0 turns it off. Default 10.</summary>
+    public int ClientAuthenticationFailuresPerMinute { get; set; } = 10;
+
+    /// <summary>Introspection answers of "inactive" per client per minute; beyond it that client gets 429 (it is guessing, or replaying dead tokens). 0 turns it off. Default 600.</summary>
+    public int InactiveIntrospectionsPerMinute { get; set; } = 600;
+
     /// <summary>
     /// Checks per session per minute of its tokens that may fail at its grain (the session ended,
     /// expired, or the token was rotated away); beyond it that session's token checks get 429.
@@ -37,6 +43,8 @@ internal sealed class RateLimitOptionsValidator() : OptionsValidator<RateLimitOp
         failures.Unless(o.LoginPerMinute is >= 0 and <= 1_000_000, nameof(o.LoginPerMinute), $"must be 0 (off) to 1000000 (got {o.LoginPerMinute}).");
         failures.Unless(o.RegistrationPerMinute is >= 0 and <= 1_000_000, nameof(o.RegistrationPerMinute), $"must be 0 (off) to 1000000 (got {o.RegistrationPerMinute}).");
         failures.Unless(o.FailedTokenChecksPerMinute is >= 0 and <= 1_000_000, nameof(o.FailedTokenChecksPerMinute), $"must be 0 (off) to 1000000 (got {o.FailedTokenChecksPerMinute}).");
+        failures.Unless(o.ClientAuthenticationFailuresPerMinute is >= 0 and <= 1_000_000, nameof(o.ClientAuthenticationFailuresPerMinute), $"must be 0 (off) to 1000000 (got {o.ClientAuthenticationFailuresPerMinute}).");
+        failures.Unless(o.InactiveIntrospectionsPerMinute is >= 0 and <= 1_000_000, nameof(o.InactiveIntrospectionsPerMinute), $"must be 0 (off) to 1000000 (got {o.InactiveIntrospectionsPerMinute}).");
         failures.Unless(o.PasswordChangesPerMinute is >= 0 and <= 1_000_000, nameof(o.PasswordChangesPerMinute), $"must be 0 (off) to 1000000 (got {o.PasswordChangesPerMinute}).");
         failures.Unless(o.RefreshesPerMinute is >= 0 and <= 1_000_000, nameof(o.RefreshesPerMinute), $"must be 0 (off) to 1000000 (got {o.RefreshesPerMinute}).");
         failures.Unless(o.SessionRevocationsPerMinute is >= 0 and <= 1_000_000, nameof(o.SessionRevocationsPerMinute), $"must be 0 (off) to 1000000 (got {o.SessionRevocationsPerMinute}).");

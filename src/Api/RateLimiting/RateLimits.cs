@@ -36,6 +36,18 @@ internal sealed class ClientRateLimits(IOptions<RateLimitOptions> options, [From
     private readonly TokenBuckets<Guid> passwordChanges = new(options.Value.PasswordChangesPerMinute, time);
     private readonly TokenBuckets<Guid> refreshes = new(options.Value.RefreshesPerMinute, time);
     private readonly TokenBuckets<Guid> revocations = new(options.Value.SessionRevocationsPerMinute, time);
+    private readonly TokenBuckets<IPAddress> clientFailures = new(options.Value.ClientAuthenticationFailuresPerMinute, time);
+    private readonly TokenBuckets<string> inactiveAnswers = new(options.Value.InactiveIntrospectionsPerMinute, time);
+
+    /// <summary>Whether this address may try client credentials again (its failures are budgeted); if not, when.</summary>
+    public bool MayTryClientCredentials(HttpContext context, out TimeSpan retryAfter) => !clientFailures.IsEmpty(context.ClientAddress(), out retryAfter);
+
+    public void RecordClientAuthenticationFailure(HttpContext context) => clientFailures.Spend(context.ClientAddress());
+
+    /// <summary>Whether this introspection client has used up its inactive answers (a client fishing for tokens); if so, when one is back.</summary>
+    public bool HasInactiveAnswersLeft(string clientId, out TimeSpan retryAfter) => !inactiveAnswers.IsEmpty(clientId, out retryAfter);
+
+    public void RecordInactiveAnswer(string clientId) => inactiveAnswers.Spend(clientId);
 
     /// <summary>Spends from the budgets of <paramref name="rule"/>; <paramref name="subject"/> is the account or session the rule counts per.</summary>
     public bool TryAdmit(RateLimitRule rule, HttpContext context, Guid subject, out TimeSpan retryAfter) => rule switch

@@ -78,6 +78,38 @@ public sealed class SchemaTests
     }
 
     [TestMethod]
+    public async Task The_application_role_reads_and_writes_rows_but_cannot_change_the_schema_or_the_queries()
+    {
+        var ownerConnection = await TestPostgres.CreateDatabaseAsync();
+        var role = $"app_{Guid.NewGuid():N}";
+        var password = Guid.NewGuid().ToString("N");
+        await using (var owner = new NpgsqlConnection(ownerConnection))
+        {
+            await owner.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE ROLE {role} LOGIN NOINHERIT PASSWORD '{password}'", owner);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        var applicationConnection = new NpgsqlConnectionStringBuilder(ownerConnection) { Username = role, Password = password }.ConnectionString;
+        await using var database = await IdentityDatabase.OpenAsync(applicationConnection, ownerConnection);
+        await using (var grid = await TestGrid.StartOnPostgresAsync(database, settings: null))
+        {
+            var name = GridScenario.UniqueName();
+            await GridScenario.RegisterAsync(grid.Grains, name);
+            var tokens = await GridScenario.LoginAsync(grid.Grains, name);
+            Assert.IsNotNull(await GridScenario.ValidateAsync(grid.Grains, tokens.AccessToken), "the grid works as the application role");
+        }
+
+        await using var application = await database.DataSource.OpenConnectionAsync();
+        foreach (var statement in (string[])["CREATE TABLE intruder (id int)", "DROP TABLE grain_state", "UPDATE orleansquery SET querytext = querytext", "DELETE FROM identity_schema"])
+        {
+            await using var command = new NpgsqlCommand(statement, application);
+            var refused = await Assert.ThrowsAsync<PostgresException>(() => command.ExecuteNonQueryAsync());
+            Assert.IsTrue(refused.SqlState is "42501" or "42P01", $"{statement}: {refused.SqlState} {refused.MessageText}");
+        }
+    }
+
+    [TestMethod]
     public async Task An_unreachable_database_is_reported_naming_the_setting()
     {
         var unreachable = "Host=127.0.0.1;Port=1;Database=identity;Username=nobody;Password=x";

@@ -35,6 +35,42 @@ public sealed class LoginNameTests
     }
 
     [TestMethod]
+    [DataRow("alice\u3164", DisplayName = "Hangul filler U+3164")]
+    [DataRow("ali\u034Fce", DisplayName = "combining grapheme joiner U+034F")]
+    [DataRow("\u115Falice", DisplayName = "Hangul choseong filler U+115F")]
+    [DataRow("alice\uFE0F", DisplayName = "variation selector U+FE0F")]
+    [DataRow("ali\u00ADce", DisplayName = "soft hyphen")]
+    [DataRow("alice\U000E0041", DisplayName = "tag character")]
+    public void Default_ignorable_code_points_are_refused_so_an_invisible_twin_cannot_exist(string input)
+    {
+        Assert.IsFalse(LoginName.TryNormalizeUsername(input, out _, out _));
+        Assert.IsFalse(LoginName.TryNormalizeEmail(input + "@example.com", out _, out _));
+    }
+
+    [TestMethod]
+    [DataRow("\u0430lice", DisplayName = "Cyrillic а among Latin")]
+    [DataRow("p\u0430yp\u0430l", DisplayName = "paypal with Cyrillic а")]
+    [DataRow("\u03B1lice", DisplayName = "Greek α among Latin")]
+    [DataRow("ivan\u0438", DisplayName = "Latin with a Cyrillic letter")]
+    public void Names_mixing_alphabets_are_refused(string input)
+    {
+        Assert.IsFalse(LoginName.TryNormalizeUsername(input, out _, out var error));
+        StringAssert.Contains(error, "alphabets");
+    }
+
+    [TestMethod]
+    [DataRow("иван_42", DisplayName = "Cyrillic")]
+    [DataRow("Ελληνικά", DisplayName = "Greek")]
+    [DataRow("東京ユーザー", DisplayName = "Han with Katakana")]
+    [DataRow("すずき.タロウ", DisplayName = "Hiragana with Katakana")]
+    [DataRow("김민수", DisplayName = "Hangul")]
+    [DataRow("zoë-2000", DisplayName = "Latin with a combining-free diaeresis and digits")]
+    public void Names_in_one_script_or_scripts_written_together_are_accepted(string input)
+    {
+        Assert.IsTrue(LoginName.TryNormalizeUsername(input, out _, out var error), error);
+    }
+
+    [TestMethod]
     public void Names_longer_than_64_characters_are_refused()
     {
         Assert.IsTrue(LoginName.TryNormalizeUsername(new string('a', 64), out _, out _));

@@ -112,6 +112,21 @@ public sealed class RegistrationTests
         StringAssert.Contains(payload, "$argon2id$v=19$m=19456,t=2,p=1$");
     }
 
+    [TestMethod]
+    public async Task A_name_an_invisible_character_or_a_look_alike_letter_away_is_not_another_account()
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        Assert.IsInstanceOfType<RegistrationResult.Registered>(await Register($"alice{suffix}"));
+
+        var filler = await Register($"alice{suffix}\u3164");
+        var cyrillic = await Register($"\u0430lice{suffix}");
+        var fullwidth = await Register($"ａｌｉｃｅ{suffix}");
+
+        Assert.IsInstanceOfType<RegistrationResult.Invalid>(filler);
+        Assert.IsInstanceOfType<RegistrationResult.Invalid>(cyrillic);
+        Assert.IsInstanceOfType<RegistrationResult.UsernameTaken>(fullwidth, "the fullwidth form is the same name");
+    }
+
     private static async Task<int> CostOf(Func<Task<LoginResult>> login)
     {
         var before = s_grid.Hashing.Total;

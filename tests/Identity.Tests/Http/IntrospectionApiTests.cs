@@ -75,6 +75,63 @@ public sealed class IntrospectionApiTests
     }
 
     [TestMethod]
+    public async Task A_repeated_token_parameter_is_invalid_request()
+    {
+        var response = await SendAsync(new FormUrlEncodedContent([new("token", "a"), new("token", "b")]), $"{ClientId}:{ClientSecret}");
+
+        Assert.AreEqual(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.AreEqual("invalid_request", (await response.ProblemAsync()).GetProperty("error").GetString());
+    }
+
+    [TestMethod]
+    public async Task An_address_that_keeps_failing_client_authentication_waits_and_is_logged()
+    {
+        await using var host = new ApiHost(new Dictionary<string, string?>
+        {
+            ["RateLimiting:ClientAuthenticationFailuresPerMinute"] = "3",
+            ["Introspection:Clients:0:ClientId"] = ClientId,
+            ["Introspection:Clients:0:SecretSha256"] = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(ClientSecret))),
+        });
+        using var client = host.CreateApiClient();
+        var form = () => new FormUrlEncodedContent([new("token", "x")]);
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.AreEqual(HttpStatusCode.Unauthorized, (await client.IntrospectAsync(form(), $"{ClientId}:guess-{i}")).StatusCode);
+        }
+
+        var refused = await client.IntrospectAsync(form(), $"{ClientId}:{ClientSecret}");
+        Assert.AreEqual(HttpStatusCode.TooManyRequests, refused.StatusCode, "even right credentials wait once the address is out of tries");
+        Assert.IsNotNull(refused.Headers.RetryAfter);
+        Assert.AreEqual(3, host.Audit.Events.Count(e => e.EventName == "LogClientAuthenticationFailed"));
+        host.Clock.Advance(TimeSpan.FromSeconds(20));
+        Assert.AreEqual(HttpStatusCode.OK, (await client.IntrospectAsync(form(), $"{ClientId}:{ClientSecret}")).StatusCode);
+    }
+
+    [TestMethod]
+    public async Task A_client_that_keeps_asking_about_inactive_tokens_waits_and_others_do_not()
+    {
+        await using var host = new ApiHost(new Dictionary<string, string?>
+        {
+            ["RateLimiting:InactiveIntrospectionsPerMinute"] = "3",
+            ["Introspection:Clients:0:ClientId"] = ClientId,
+            ["Introspection:Clients:0:SecretSha256"] = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(ClientSecret))),
+            ["Introspection:Clients:1:ClientId"] = "billing",
+            ["Introspection:Clients:1:SecretSha256"] = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes("billing-secret-0123456789abcdef"))),
+        });
+        using var client = host.CreateApiClient();
+        var form = () => new FormUrlEncodedContent([new("token", "iga_made-up")]);
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.AreEqual(HttpStatusCode.OK, (await client.IntrospectAsync(form(), $"{ClientId}:{ClientSecret}")).StatusCode);
+        }
+
+        Assert.AreEqual(HttpStatusCode.TooManyRequests, (await client.IntrospectAsync(form(), $"{ClientId}:{ClientSecret}")).StatusCode);
+        Assert.AreEqual(HttpStatusCode.OK, (await client.IntrospectAsync(form(), "billing:billing-secret-0123456789abcdef")).StatusCode, "another client has its own budget");
+    }
+
+    [TestMethod]
     public async Task A_missing_token_is_400_and_a_json_body_is_415()
     {
         var missing = await SendAsync(new FormUrlEncodedContent([]), $"{ClientId}:{ClientSecret}");
@@ -86,16 +143,7 @@ public sealed class IntrospectionApiTests
     }
 
     private static Task<HttpResponseMessage> IntrospectAsync(string token, string? credentials = ClientId + ":" + ClientSecret) =>
-        SendAsync(new FormUrlEncodedContent([new("token", token)]), credentials);
+        s_client.IntrospectAsync(new FormUrlEncodedContent([new("token", token)]), credentials);
 
-    private static Task<HttpResponseMessage> SendAsync(HttpContent content, string? credentials)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/introspect") { Content = content };
-        if (credentials is not null)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(credentials)));
-        }
-
-        return s_client.SendAsync(request);
-    }
+    private static Task<HttpResponseMessage> SendAsync(HttpContent content, string? credentials) => s_client.IntrospectAsync(content, credentials);
 }

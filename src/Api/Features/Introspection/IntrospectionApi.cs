@@ -4,6 +4,7 @@ using Identity.Api.Errors;
 using Identity.Api.Grid;
 using Identity.Contracts.Sessions;
 using Identity.Api.Http;
+using Identity.Api.RateLimiting;
 using Identity.Grains.Audit;
 using Identity.Grains.Sessions;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -38,10 +39,18 @@ internal static class IntrospectionApi
     }
 
     private static async Task<Results<Ok<IntrospectionResponse>, ProblemHttpResult>> IntrospectAsync(
-        HttpContext http, IOptions<IntrospectionOptions> options, SessionGrains sessions, TokenAuthenticator tokens, SecurityEvents events)
+        HttpContext http, IOptions<IntrospectionOptions> options, SessionGrains sessions, TokenAuthenticator tokens, ClientRateLimits limits, SecurityEvents events)
     {
-        if (!ClientCredentials.IsAuthenticated(http, options.Value))
+        // An address that keeps failing client authentication is guessing secrets: it waits.
+        if (!limits.MayTryClientCredentials(http, out var retryAfter))
         {
+            events.Throttled("ClientAuthentication", null, http.GetClientContext());
+            return Problems.TooManyAttempts(http, retryAfter);
+        }
+
+        if (!ClientCredentials.TryAuthenticate(http, options.Value, out var clientId))
+        {
+            limits.RecordClientAuthenticationFailure(http);
             events.ClientAuthenticationFailed("introspection", http.GetClientContext());
             return Problems.InvalidClient(http, "identity-introspection");
         }
@@ -52,15 +61,28 @@ internal static class IntrospectionApi
         }
 
         var form = await http.Request.ReadFormAsync(http.RequestAborted);
+        if (form["token"].Count > 1)
+        {
+            return Problems.InvalidOAuthRequest("The form field 'token' must appear once.");
+        }
+
         var token = form["token"].ToString();
         if (token.Length == 0)
         {
             return Problems.InvalidOAuthRequest("The form field 'token' is required.");
         }
 
+        // A client whose questions keep naming dead or made-up tokens is fishing: it waits.
+        if (!limits.HasInactiveAnswersLeft(clientId, out retryAfter))
+        {
+            events.Throttled("InactiveIntrospections", null, http.GetClientContext());
+            return Problems.TooManyInactiveIntrospections(http, retryAfter);
+        }
+
         http.Response.Headers.CacheControl = "no-store";
         if (!tokens.TryRead(token, TokenKind.Access, out var parsed))
         {
+            limits.RecordInactiveAnswer(clientId);
             return TypedResults.Ok(Inactive);
         }
 
@@ -68,7 +90,13 @@ internal static class IntrospectionApi
             (Grain: sessions.Get(parsed.SessionId), parsed.Digest),
             static call => call.Grain.ValidateAccessTokenAsync(call.Digest),
             http.RequestAborted);
-        return TypedResults.Ok(view is null ? Inactive : new IntrospectionResponse(
+        if (view is null)
+        {
+            limits.RecordInactiveAnswer(clientId);
+            return TypedResults.Ok(Inactive);
+        }
+
+        return TypedResults.Ok(new IntrospectionResponse(
             Active: true,
             Sub: view.UserId.ToString(),
             Sid: view.SessionId.ToString(),

@@ -8,7 +8,9 @@ namespace Identity.Contracts.LoginNames;
 /// Canonical forms of usernames and email addresses, in the spirit of RFC 8265 UsernameCaseMapped:
 /// Unicode NFKC (so fullwidth and compatibility forms collapse), then case mapping, then NFKC again.
 /// <c>Alice</c>, <c>ALICE</c> and fullwidth <c>Ａｌｉｃｅ</c> are one name. Control and zero-width
-/// (format) characters are refused, as are spaces. Case mapping is .NET's invariant simple mapping
+/// (format) characters are refused, as are spaces, every default-ignorable code point (PRECIS
+/// IdentifierClass) and, in usernames, letters of different alphabets mixed in one name
+/// (<see cref="UnicodeRules"/>). Case mapping is .NET's invariant simple mapping
 /// (no full folding: <c>ß</c> does not become <c>ss</c>).
 /// Usernames and emails live in separate key spaces: an identifier with <c>@</c> is an email.
 /// </summary>
@@ -75,6 +77,12 @@ public static class LoginName
         if (length is < MinUsernameLength or > MaxUsernameLength)
         {
             error = $"A username must be {MinUsernameLength} to {MaxUsernameLength} characters.";
+            return false;
+        }
+
+        if (!UnicodeRules.IsSingleScript(mapped))
+        {
+            error = "A username may not mix letters of different alphabets (such as Latin and Cyrillic), which would let it look like another.";
             return false;
         }
 
@@ -152,8 +160,12 @@ public static class LoginName
         };
     }
 
-    /// <summary>Control, format (zero-width and bidi controls), private-use and unassigned code points.</summary>
-    private static bool IsRefused(Rune rune) => Rune.GetUnicodeCategory(rune) is UnicodeCategory.Control
+    /// <summary>
+    /// Control, format (zero-width and bidi controls), private-use and unassigned code points, and
+    /// every default-ignorable one (fillers such as U+3164, variation selectors, U+034F), which
+    /// render as nothing: "alice" followed by one is not another name.
+    /// </summary>
+    private static bool IsRefused(Rune rune) => UnicodeRules.IsDefaultIgnorable(rune) || Rune.GetUnicodeCategory(rune) is UnicodeCategory.Control
         or UnicodeCategory.Format or UnicodeCategory.PrivateUse or UnicodeCategory.OtherNotAssigned
         or UnicodeCategory.Surrogate or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator;
 }

@@ -58,7 +58,7 @@ public static class GridSiloBuilderExtensions
                 + "(or Storage__Mode=Memory for a throwaway single node).");
         }
 
-        silo.AddIdentityPostgres(IdentityDatabase.Create(connectionString));
+        silo.AddIdentityPostgres(IdentityDatabase.Create(connectionString, configuration.GetConnectionString(StorageOptions.OwnerConnectionStringName)));
         return silo;
     }
 

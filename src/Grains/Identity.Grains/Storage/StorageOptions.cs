@@ -18,6 +18,9 @@ public sealed class StorageOptions
     public const string Section = "Storage";
     public const string ConnectionStringName = "Identity";
 
+    /// <summary>Optional: the role that owns the schema, for migrations; then <c>ConnectionStrings:Identity</c> may be a role that owns nothing.</summary>
+    public const string OwnerConnectionStringName = "IdentityOwner";
+
     public StorageMode Mode { get; set; } = StorageMode.PostgreSql;
 
     /// <summary>How often expired sessions are looked for and purged from storage. Default 10 minutes.</summary>

@@ -23,7 +23,13 @@ public sealed class IdentityDatabase : IAsyncDisposable
     /// </summary>
     public const int DefaultMaxPoolSize = 32;
 
-    private IdentityDatabase(NpgsqlDataSource dataSource) => DataSource = dataSource;
+    private readonly string? ownerConnectionString;
+
+    private IdentityDatabase(NpgsqlDataSource dataSource, string? ownerConnectionString)
+    {
+        DataSource = dataSource;
+        this.ownerConnectionString = ownerConnectionString;
+    }
 
     public NpgsqlDataSource DataSource { get; }
 
@@ -37,14 +43,19 @@ public sealed class IdentityDatabase : IAsyncDisposable
         }
     }
 
-    /// <summary>The database at <paramref name="connectionString"/>; nothing is opened yet.</summary>
-    public static IdentityDatabase Create(string connectionString) =>
-        new(NpgsqlDataSource.Create(WithDefaultTimeouts(connectionString)));
+    /// <summary>
+    /// The database at <paramref name="connectionString"/>; nothing is opened yet. With
+    /// <paramref name="ownerConnectionString"/> (the role that owns the schema) migrations run as the
+    /// owner and grant the application's role what the grid needs; the grid itself connects as a
+    /// role that owns nothing. Without it, one role does both.
+    /// </summary>
+    public static IdentityDatabase Create(string connectionString, string? ownerConnectionString = null) =>
+        new(NpgsqlDataSource.Create(WithDefaultTimeouts(connectionString)), string.IsNullOrWhiteSpace(ownerConnectionString) ? null : ownerConnectionString);
 
     /// <summary>Connects and brings the schema to this build's version (a silo does it in its start-up lifecycle).</summary>
-    public static async Task<IdentityDatabase> OpenAsync(string connectionString, CancellationToken cancellationToken = default)
+    public static async Task<IdentityDatabase> OpenAsync(string connectionString, string? ownerConnectionString = null, CancellationToken cancellationToken = default)
     {
-        var database = Create(connectionString);
+        var database = Create(connectionString, ownerConnectionString);
         try
         {
             await database.MigrateAsync(cancellationToken);
@@ -65,7 +76,20 @@ public sealed class IdentityDatabase : IAsyncDisposable
     {
         try
         {
-            return await SchemaMigrator.MigrateAsync(DataSource, cancellationToken);
+            if (ownerConnectionString is null)
+            {
+                return await SchemaMigrator.MigrateAsync(DataSource, cancellationToken);
+            }
+
+            await using var owner = NpgsqlDataSource.Create(WithDefaultTimeouts(ownerConnectionString));
+            var applied = await SchemaMigrator.MigrateAsync(owner, cancellationToken);
+            var application = new NpgsqlConnectionStringBuilder(DataSource.ConnectionString).Username;
+            if (application is { Length: > 0 } && application != new NpgsqlConnectionStringBuilder(ownerConnectionString).Username)
+            {
+                await SchemaMigrator.GrantAsync(owner, application, cancellationToken);
+            }
+
+            return applied;
         }
         catch (Exception ex) when (ex is NpgsqlException or DbException or TimeoutException or System.Net.Sockets.SocketException)
         {

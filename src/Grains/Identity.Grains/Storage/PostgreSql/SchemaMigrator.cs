@@ -61,6 +61,25 @@ public static class SchemaMigrator
         return applied;
     }
 
+    /// <summary>
+    /// Lets <paramref name="role"/> (the application's, which owns nothing) read and write the grid's
+    /// rows and run its functions — and no more: the query texts the providers execute and the schema
+    /// version stay read-only to it, and it cannot create or drop anything. Idempotent; run after
+    /// every migration so tables a new version adds are covered.
+    /// </summary>
+    public static async Task GrantAsync(NpgsqlDataSource owner, string role, CancellationToken cancellationToken = default)
+    {
+        var quoted = "\"" + role.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+        await using var connection = await owner.OpenConnectionAsync(cancellationToken);
+        await ExecuteAsync(connection, $"""
+            GRANT USAGE ON SCHEMA public TO {quoted};
+            GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {quoted};
+            REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON orleansquery, identity_schema FROM {quoted};
+            GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quoted};
+            GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO {quoted};
+            """, cancellationToken);
+    }
+
     public static async Task<int> CurrentVersionAsync(NpgsqlConnection connection, CancellationToken cancellationToken = default)
     {
         await using var command = new NpgsqlCommand("SELECT version FROM identity_schema", connection);
