@@ -24,6 +24,8 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
 
         var problem = Describe(exception, context);
         context.Response.StatusCode = problem.Status ?? StatusCodes.Status500InternalServerError;
+        // The exception handler cleared the response, headers included.
+        Http.SecurityHeaders.Apply(context);
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = context,

@@ -8,20 +8,23 @@ namespace Identity.Api.Http;
 /// </summary>
 internal static class SecurityHeaders
 {
+    /// <summary>
+    /// Sets the headers as the request comes in (a callback at response start costs an allocation
+    /// per request on the hot path); the exception handler, which clears headers, sets them again.
+    /// </summary>
     public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) => app.Use((context, next) =>
     {
-        // Set as the response starts: error handling clears headers set earlier.
-        context.Response.OnStarting(static state =>
-        {
-            var http = (HttpContext)state;
-            http.Response.Headers.XContentTypeOptions = "nosniff";
-            if (http.Request.Path.StartsWithSegments("/v1", StringComparison.Ordinal))
-            {
-                http.Response.Headers.CacheControl = "no-store";
-            }
-
-            return Task.CompletedTask;
-        }, context);
+        Apply(context);
         return next(context);
     });
+
+    public static void Apply(HttpContext context)
+    {
+        var headers = context.Response.Headers;
+        headers.XContentTypeOptions = "nosniff";
+        if (context.Request.Path.StartsWithSegments("/v1", StringComparison.Ordinal))
+        {
+            headers.CacheControl = "no-store";
+        }
+    }
 }
