@@ -27,9 +27,7 @@ public sealed class DatabaseOutageTests
             {
                 ["Storage:Mode"] = "PostgreSql",
                 ["ConnectionStrings:Identity"] = server.ConnectionString,
-                ["Introspection:Clients:0:ClientId"] = "ops",
-                ["Introspection:Clients:0:SecretSha256"] = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData("ops-secret-0123456789abcdef"u8)),
-            });
+            }.With(("ops", "ops-secret-0123456789abcdef")));
             var client = host.CreateApiClient();
             var (_, cold) = await client.SignUpAndLoginAsync();
             await host.Services.GetRequiredService<IGrainFactory>().GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Identity.Testing;
@@ -19,11 +18,7 @@ public sealed class IntrospectionApiTests
     [ClassInitialize]
     public static void Start(TestContext _)
     {
-        s_host = new ApiHost(new Dictionary<string, string?>
-        {
-            ["Introspection:Clients:0:ClientId"] = ClientId,
-            ["Introspection:Clients:0:SecretSha256"] = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(ClientSecret))),
-        });
+        s_host = new ApiHost(IntrospectionClients.Settings((ClientId, ClientSecret)));
         s_client = s_host.CreateApiClient();
     }
 
@@ -86,12 +81,8 @@ public sealed class IntrospectionApiTests
     [TestMethod]
     public async Task An_address_that_keeps_failing_client_authentication_waits_and_is_logged()
     {
-        await using var host = new ApiHost(new Dictionary<string, string?>
-        {
-            ["RateLimiting:ClientAuthenticationFailuresPerMinute"] = "3",
-            ["Introspection:Clients:0:ClientId"] = ClientId,
-            ["Introspection:Clients:0:SecretSha256"] = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(ClientSecret))),
-        });
+        await using var host = new ApiHost(new Dictionary<string, string?> { ["RateLimiting:ClientAuthenticationFailuresPerMinute"] = "3" }
+            .With((ClientId, ClientSecret)));
         using var client = host.CreateApiClient();
         var form = () => new FormUrlEncodedContent([new("token", "x")]);
 
@@ -111,14 +102,8 @@ public sealed class IntrospectionApiTests
     [TestMethod]
     public async Task A_client_that_keeps_asking_about_inactive_tokens_waits_and_others_do_not()
     {
-        await using var host = new ApiHost(new Dictionary<string, string?>
-        {
-            ["RateLimiting:InactiveIntrospectionsPerMinute"] = "3",
-            ["Introspection:Clients:0:ClientId"] = ClientId,
-            ["Introspection:Clients:0:SecretSha256"] = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(ClientSecret))),
-            ["Introspection:Clients:1:ClientId"] = "billing",
-            ["Introspection:Clients:1:SecretSha256"] = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes("billing-secret-0123456789abcdef"))),
-        });
+        await using var host = new ApiHost(new Dictionary<string, string?> { ["RateLimiting:InactiveIntrospectionsPerMinute"] = "3" }
+            .With((ClientId, ClientSecret), ("billing", "billing-secret-0123456789abcdef")));
         using var client = host.CreateApiClient();
         var form = () => new FormUrlEncodedContent([new("token", "iga_made-up")]);
 

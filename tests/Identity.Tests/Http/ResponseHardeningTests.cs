@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Identity.Testing;
@@ -20,11 +19,7 @@ public sealed class ResponseHardeningTests
     [ClassInitialize]
     public static void Start(TestContext _)
     {
-        s_host = new ApiHost(new Dictionary<string, string?>
-        {
-            ["Introspection:Clients:0:ClientId"] = OperatorId,
-            ["Introspection:Clients:0:SecretSha256"] = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(OperatorSecret))),
-        });
+        s_host = new ApiHost(IntrospectionClients.Settings((OperatorId, OperatorSecret)));
         s_client = s_host.CreateApiClient();
     }
 
