@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Serilog;
 
 namespace Identity.ServiceDefaults;
@@ -14,6 +15,9 @@ public static class ServiceDefaults
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
     {
+        // Serilog writes the console itself; the host's default providers (console, debug) would print
+        // every event a second time, since Serilog also forwards to the providers registered in DI.
+        builder.Logging.ClearProviders();
         builder.Services.AddSerilog((services, logger) => logger
             .ReadFrom.Configuration(builder.Configuration)
             .Enrich.FromLogContext()
