@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Identity.DevTools;
 
 namespace Identity.DevCertificates;
 
@@ -78,21 +79,8 @@ public static class LocalCertificates
 
     private static void Write(string folder, string name, X509Certificate2 certificate, ECDsa key)
     {
-        WritePrivate(KeyPath(folder, name), key.ExportPkcs8PrivateKeyPem());
+        SecretFiles.Write(KeyPath(folder, name), key.ExportPkcs8PrivateKeyPem());
         File.WriteAllText(CertificatePath(folder, name), certificate.ExportCertificatePem());
-    }
-
-    /// <summary>Creates the file with mode 0600 from the start: the key is never readable by others, not even briefly.</summary>
-    private static void WritePrivate(string path, string pem)
-    {
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using var writer = new StreamWriter(path, options);
-        writer.Write(pem);
     }
 
     private static FileStream AcquireLock(string folder)

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using Identity.DevTools;
 using Npgsql;
 
 namespace Identity.DevPostgres;
@@ -173,7 +174,7 @@ public sealed class LocalPostgres
         Directory.CreateDirectory(data);
         var password = Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
         var initPasswordFile = Path.Combine(Path.GetTempPath(), $"identity-pg-{Guid.NewGuid():N}");
-        WriteSecret(initPasswordFile, password);
+        SecretFiles.Write(initPasswordFile, password);
         try
         {
             if (!OperatingSystem.IsWindows())
@@ -193,7 +194,7 @@ public sealed class LocalPostgres
             File.Delete(initPasswordFile);
         }
 
-        WriteSecret(passwordFile, password);
+        SecretFiles.Write(passwordFile, password);
         log.WriteLine($"Created a private PostgreSQL data folder at {data}.");
         return password;
     }
@@ -278,19 +279,6 @@ public sealed class LocalPostgres
         }
     }
 
-    /// <summary>Creates <paramref name="path"/> readable by its owner only from the start (never written first and chmod'ed after).</summary>
-    internal static void WriteSecret(string path, string secret)
-    {
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using var writer = new StreamWriter(path, options);
-        writer.Write(secret);
-    }
-
     /// <summary>The application role's password, kept next to the superuser's (0600); made on first use.</summary>
     private static string ApplicationPassword(string passwordFile)
     {
@@ -300,7 +288,7 @@ public sealed class LocalPostgres
         }
 
         var password = Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
-        WriteSecret(passwordFile, password);
+        SecretFiles.Write(passwordFile, password);
         return password;
     }
 
