@@ -14,6 +14,10 @@ public sealed class StartupConfigurationTests
     [DataRow("RateLimiting:LoginPerMinute", "-5")]
     [DataRow("RateLimiting:FailedTokenChecksPerMinute", "-1")]
     [DataRow("Introspection:Clients:0:ClientId", "no-secret-configured")]
+    [DataRow("RateLimiting:RefreshesPerMinute", "-1")]
+    [DataRow("TokenKeys:Keys:0:Secret", "dG9vLXNob3J0")]
+    [DataRow("Tls:Certificate", "/no/such/certificate.crt")]
+    [DataRow("ForwardedHeaders:KnownProxies:0", "not-an-address")]
     public async Task The_process_refuses_to_start_and_names_the_bad_setting(string key, string value)
     {
         await using var host = new ApiHost(new Dictionary<string, string?> { [key] = value });
