@@ -6,7 +6,7 @@ using System.Text.Json;
 namespace Identity.Testing;
 
 /// <summary>The tokens a login returned.</summary>
-internal sealed record ApiTokens(Guid SessionId, string AccessToken, string RefreshToken, string TokenType, long ExpiresIn);
+internal sealed record ApiTokens(Guid SessionId, string AccessToken, string RefreshToken, string TokenType, long ExpiresIn, string? DeviceToken = null);
 
 /// <summary>Calls the v1 API the way a client would.</summary>
 internal static class ApiClientExtensions
@@ -16,8 +16,10 @@ internal static class ApiClientExtensions
             ? client.PostAsJsonAsync("/v1/users", new { username, password })
             : client.PostAsJsonAsync("/v1/users", new { username, password, email });
 
-    public static Task<HttpResponseMessage> LoginAsync(this HttpClient client, string username, string password = GridScenario.Password) =>
-        client.PostAsJsonAsync("/v1/sessions", new { username, password });
+    public static Task<HttpResponseMessage> LoginAsync(this HttpClient client, string username, string password = GridScenario.Password, string? deviceToken = null) =>
+        deviceToken is null
+            ? client.PostAsJsonAsync("/v1/sessions", new { username, password })
+            : client.PostAsJsonAsync("/v1/sessions", new { username, password, deviceToken });
 
     /// <summary>Registers a fresh user and signs in; returns the name and the tokens.</summary>
     public static async Task<(string Username, ApiTokens Tokens)> SignUpAndLoginAsync(this HttpClient client)

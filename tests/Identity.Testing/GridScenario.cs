@@ -20,14 +20,17 @@ internal static class GridScenario
             : throw new InvalidOperationException($"Registration of {username} failed: {result}");
     }
 
-    public static Task<LoginResult> TryLoginAsync(IGrainFactory grains, string identifier, string password = Password)
+    /// <summary>The client logins come from unless a test names another.</summary>
+    public static readonly ClientContext Client = new("tests", "127.0.0.1");
+
+    public static Task<LoginResult> TryLoginAsync(IGrainFactory grains, string identifier, string password = Password, ClientContext? client = null, string? deviceToken = null)
     {
         if (!LoginName.TryGetLoginKey(identifier, out var key))
         {
             throw new ArgumentException($"'{identifier}' is not a valid login name.", nameof(identifier));
         }
 
-        return grains.GetGrain<ILoginNameGrain>(key).LoginAsync(new Password(password), new ClientContext("tests", "127.0.0.1"));
+        return grains.GetGrain<ILoginNameGrain>(key).LoginAsync(new Password(password), client ?? Client, deviceToken);
     }
 
     public static async Task<IssuedTokens> LoginAsync(IGrainFactory grains, string identifier, string password = Password) =>

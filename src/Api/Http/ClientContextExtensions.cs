@@ -24,33 +24,6 @@ internal static class ClientContextExtensions
             context.Connection.RemoteIpAddress?.ToString());
     }
 
-    /// <summary>
-    /// The address per-client budgets are kept for: the client's IPv4 address, or the /64 network of
-    /// its IPv6 address (one subscriber usually holds a whole /64, so counting single IPv6 addresses
-    /// would give it 2^64 budgets). Callers without an address share a single budget.
-    /// </summary>
-    public static IPAddress ClientAddress(this HttpContext context) => BudgetKeyOf(context.Connection.RemoteIpAddress);
-
-    internal static IPAddress BudgetKeyOf(IPAddress? address)
-    {
-        if (address is null)
-        {
-            return IPAddress.None;
-        }
-
-        if (address.IsIPv4MappedToIPv6)
-        {
-            return address.MapToIPv4();
-        }
-
-        if (address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6)
-        {
-            return address;
-        }
-
-        Span<byte> bytes = stackalloc byte[16];
-        address.TryWriteBytes(bytes, out _);
-        bytes[8..].Clear();
-        return new IPAddress(bytes);
-    }
+    /// <summary>The address per-client budgets are kept for (<see cref="ClientSource"/>).</summary>
+    public static IPAddress ClientAddress(this HttpContext context) => ClientSource.Of(context.Connection.RemoteIpAddress);
 }

@@ -13,7 +13,7 @@ public sealed class OptionsValidationTests
     public void Defaults_are_valid()
     {
         Assert.IsTrue(new SessionOptionsValidator().Validate(null, new SessionOptions()).Succeeded);
-        Assert.IsTrue(new LockoutOptionsValidator().Validate(null, new LockoutOptions()).Succeeded);
+        Assert.IsTrue(new LoginThrottleOptionsValidator().Validate(null, new LoginThrottleOptions()).Succeeded);
         Assert.IsTrue(new PasswordOptionsValidator().Validate(null, new PasswordOptions()).Succeeded);
     }
 
@@ -45,11 +45,46 @@ public sealed class OptionsValidationTests
     }
 
     [TestMethod]
-    public void Lockout_cap_below_the_first_lockout_is_refused()
+    public void Every_bad_login_throttle_setting_is_named_and_the_ceiling_stays_within_nist()
     {
-        var result = new LockoutOptionsValidator().Validate(null, new LockoutOptions { FirstLockout = TimeSpan.FromMinutes(10), MaxLockout = TimeSpan.FromMinutes(5) });
+        var result = new LoginThrottleOptionsValidator().Validate(null, new LoginThrottleOptions
+        {
+            FirstSourceDelay = TimeSpan.FromMinutes(10),
+            MaxSourceDelay = TimeSpan.FromMinutes(5),
+            SourceBlockAfter = 5,
+            AccountCeiling = 101,
+            FirstAccountBlock = TimeSpan.FromHours(2),
+            MaxAccountBlock = TimeSpan.FromHours(1),
+        });
 
-        StringAssert.Contains(result.FailureMessage, "Lockout:MaxLockout");
+        foreach (var key in new[] { "MaxSourceDelay", "SourceBlockAfter", "AccountCeiling", "MaxAccountBlock" })
+        {
+            StringAssert.Contains(result.FailureMessage, $"LoginThrottle:{key}");
+        }
+    }
+
+    [TestMethod]
+    public void A_source_gets_its_free_failures_then_doubling_waits_then_a_block()
+    {
+        var options = new LoginThrottleOptions();
+
+        var waits = Enumerable.Range(0, 22).Select(options.SourceWaitAfter).ToList();
+
+        CollectionAssert.AreEqual(Enumerable.Repeat(TimeSpan.Zero, 5).ToList(), waits[..5], "five free failures");
+        CollectionAssert.AreEqual(
+            new[] { 1, 2, 4, 8, 16, 32, 64, 128, 256, 512 }.Select(s => TimeSpan.FromSeconds(s)).ToList(), waits[5..15], "then 1 s doubling");
+        CollectionAssert.AreEqual(Enumerable.Repeat(TimeSpan.FromMinutes(15), 5).ToList(), waits[15..20], "capped at 15 minutes");
+        CollectionAssert.AreEqual(Enumerable.Repeat(TimeSpan.FromHours(24), 2).ToList(), waits[20..], "blocked for a day from the 20th");
+    }
+
+    [TestMethod]
+    public void Account_blocks_double_from_an_hour_up_to_a_day()
+    {
+        var options = new LoginThrottleOptions();
+
+        var blocks = Enumerable.Range(1, 7).Select(options.AccountBlockOf).Select(b => b.TotalHours).ToArray();
+
+        CollectionAssert.AreEqual(new double[] { 1, 2, 4, 8, 16, 24, 24 }, blocks);
     }
 
     [TestMethod]

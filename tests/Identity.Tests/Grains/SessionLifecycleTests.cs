@@ -324,7 +324,9 @@ public sealed class SessionLifecycleTests
 
         Assert.IsInstanceOfType<PasswordChangeResult.CurrentPasswordRejected>(await user.ChangePasswordAsync(new("wrong one!"), new("long enough new"), current.SessionId));
         Assert.IsInstanceOfType<PasswordChangeResult.InvalidNewPassword>(await user.ChangePasswordAsync(new(GridScenario.Password), new("short"), current.SessionId));
-        Assert.AreEqual(1, (await user.GetLockoutStatusAsync()).ConsecutiveFailures, "a wrong current password counts toward lockout");
+        var status = await user.GetLoginThrottleStatusAsync();
+        Assert.AreEqual(1, status.SourceFailures[$"session:{current.SessionId:N}"], "a wrong current password counts against the session that tried it");
+        Assert.AreEqual(0, status.AccountFailures, "and not against the account: a session holder is not a stranger");
         Assert.IsInstanceOfType<LoginResult.Succeeded>(await GridScenario.TryLoginAsync(s_grid.Grains, name));
     }
 

@@ -105,7 +105,7 @@ public sealed class StorageFailureTests
         await Assert.ThrowsExactlyAsync<IdentityUnavailableException>(() => GridScenario.TryLoginAsync(s_grid.Grains, name));
         await Assert.ThrowsExactlyAsync<IdentityUnavailableException>(() => GridScenario.TryLoginAsync(s_grid.Grains, name, "wrong password!"));
 
-        Assert.AreEqual(1, (await user.GetLockoutStatusAsync()).ConsecutiveFailures, "neither attempt changed memory");
+        Assert.AreEqual(1, (await user.GetLoginThrottleStatusAsync()).AccountFailures, "neither attempt changed memory");
         s_grid.Storage.Unavailable = false;
         Assert.IsEmpty(await user.ListSessionsAsync());
     }

@@ -1,3 +1,4 @@
+using Identity.Contracts.Sessions;
 using System.Net;
 using System.Net.Http.Json;
 using Identity.Api.Http;
@@ -51,14 +52,14 @@ public sealed class ClientAddressTests
     [TestMethod]
     public void Ipv6_clients_are_budgeted_per_64_and_mapped_ipv4_as_ipv4()
     {
-        var a = ClientContextExtensions.BudgetKeyOf(IPAddress.Parse("2001:db8:1:2:aaaa::1"));
-        var b = ClientContextExtensions.BudgetKeyOf(IPAddress.Parse("2001:db8:1:2:ffff:ffff:ffff:ffff"));
-        var other = ClientContextExtensions.BudgetKeyOf(IPAddress.Parse("2001:db8:1:3::1"));
+        var a = ClientSource.Of(IPAddress.Parse("2001:db8:1:2:aaaa::1"));
+        var b = ClientSource.Of(IPAddress.Parse("2001:db8:1:2:ffff:ffff:ffff:ffff"));
+        var other = ClientSource.Of(IPAddress.Parse("2001:db8:1:3::1"));
 
         Assert.AreEqual(a, b);
         Assert.AreNotEqual(a, other);
-        Assert.AreEqual(IPAddress.Parse("192.0.2.7"), ClientContextExtensions.BudgetKeyOf(IPAddress.Parse("::ffff:192.0.2.7")));
-        Assert.AreEqual(IPAddress.Parse("192.0.2.7"), ClientContextExtensions.BudgetKeyOf(IPAddress.Parse("192.0.2.7")));
+        Assert.AreEqual(IPAddress.Parse("192.0.2.7"), ClientSource.Of(IPAddress.Parse("::ffff:192.0.2.7")));
+        Assert.AreEqual(IPAddress.Parse("192.0.2.7"), ClientSource.Of(IPAddress.Parse("192.0.2.7")));
     }
 
     [TestMethod]

@@ -41,42 +41,62 @@ public sealed class LoginApiTests
     }
 
     [TestMethod]
-    public async Task Unknown_user_wrong_password_and_locked_account_get_the_same_401()
+    public async Task Unknown_user_wrong_password_and_throttled_source_get_the_same_401()
     {
         var username = GridScenario.UniqueName();
         (await s_client.RegisterAsync(username)).EnsureSuccessStatusCode();
 
         var unknown = await s_client.LoginAsync(GridScenario.UniqueName());
         var wrong = await s_client.LoginAsync(username, "not the password");
-        for (var i = 0; i < 9; i++)
+        for (var i = 0; i < 4; i++)
         {
             await s_client.LoginAsync(username, "not the password");
         }
 
-        var locked = await s_client.LoginAsync(username);
+        var throttled = await s_client.LoginAsync(username);
 
         Assert.AreEqual(HttpStatusCode.Unauthorized, unknown.StatusCode);
         Assert.AreEqual(HttpStatusCode.Unauthorized, wrong.StatusCode);
-        Assert.AreEqual(HttpStatusCode.Unauthorized, locked.StatusCode);
+        Assert.AreEqual(HttpStatusCode.Unauthorized, throttled.StatusCode);
         var body = await unknown.ProblemWithoutTraceAsync();
         Assert.AreEqual(body, await wrong.ProblemWithoutTraceAsync());
-        Assert.AreEqual(body, await locked.ProblemWithoutTraceAsync());
-        CollectionAssert.AreEquivalent(HeaderNames(unknown), HeaderNames(locked));
+        Assert.AreEqual(body, await throttled.ProblemWithoutTraceAsync());
+        CollectionAssert.AreEquivalent(HeaderNames(unknown), HeaderNames(throttled));
     }
 
     [TestMethod]
-    public async Task Lockout_ends_after_its_duration_on_the_identity_clock()
+    public async Task A_throttled_source_may_try_again_after_its_wait_on_the_identity_clock()
     {
         var username = GridScenario.UniqueName();
         (await s_client.RegisterAsync(username)).EnsureSuccessStatusCode();
-        for (var i = 0; i < 10; i++)
+        for (var i = 0; i < 5; i++)
         {
             await s_client.LoginAsync(username, "not the password");
         }
 
         Assert.AreEqual(HttpStatusCode.Unauthorized, (await s_client.LoginAsync(username)).StatusCode);
-        SharedApi.Host.Clock.Advance(TimeSpan.FromMinutes(1));
+        SharedApi.Host.Clock.Advance(TimeSpan.FromSeconds(1));
         Assert.AreEqual(HttpStatusCode.Created, (await s_client.LoginAsync(username)).StatusCode);
+    }
+
+    [TestMethod]
+    public async Task Login_returns_a_device_token_that_passes_its_address_throttling()
+    {
+        var username = GridScenario.UniqueName();
+        (await s_client.RegisterAsync(username)).EnsureSuccessStatusCode();
+        var first = await s_client.LoginTokensAsync(username);
+        StringAssert.StartsWith(first.DeviceToken, "igd_");
+        for (var i = 0; i < 5; i++)
+        {
+            await s_client.LoginAsync(username, "not the password");
+        }
+
+        Assert.AreEqual(HttpStatusCode.Unauthorized, (await s_client.LoginAsync(username)).StatusCode, "this address is throttled");
+        var withDevice = await s_client.LoginAsync(username, deviceToken: first.DeviceToken);
+
+        Assert.AreEqual(HttpStatusCode.Created, withDevice.StatusCode, "a client that signed in before is not");
+        var renewed = (await withDevice.Content.ReadFromJsonAsync<ApiTokens>())!;
+        StringAssert.StartsWith(renewed.DeviceToken, "igd_", "each login renews the device token");
     }
 
     [TestMethod]

@@ -20,7 +20,8 @@ public sealed class SecurityEventTests
         await using var host = new ApiHost(new Dictionary<string, string?>
         {
             ["RateLimiting:LoginPerMinute"] = "6",
-            ["Lockout:MaxFailedAttempts"] = "2",
+            ["LoginThrottle:AccountCeiling"] = "2",
+            ["LoginThrottle:FreeFailuresPerSource"] = "2",
         });
         using var client = host.CreateApiClient();
         client.DefaultRequestHeaders.UserAgent.ParseAdd("audit-test/1.0");
@@ -28,7 +29,7 @@ public sealed class SecurityEventTests
         var second = await client.LoginTokensAsync(username);                                    // login 2
         Assert.AreEqual(HttpStatusCode.Unauthorized, (await client.LoginAsync("nobody-" + Guid.NewGuid().ToString("N"))).StatusCode); // 3
         Assert.AreEqual(HttpStatusCode.Unauthorized, (await client.LoginAsync(username, WrongPassword)).StatusCode);                   // 4
-        Assert.AreEqual(HttpStatusCode.Unauthorized, (await client.LoginAsync(username, WrongPassword)).StatusCode);                   // 5: locks
+        Assert.AreEqual(HttpStatusCode.Unauthorized, (await client.LoginAsync(username, WrongPassword)).StatusCode);                   // 5: slows the source, reaches the ceiling
         var refreshed = await client.RefreshAsync(second.RefreshToken);
         Assert.AreEqual(HttpStatusCode.OK, refreshed.StatusCode);
         Assert.AreEqual(HttpStatusCode.Unauthorized, (await client.RefreshAsync(second.RefreshToken)).StatusCode, "reuse");
@@ -44,7 +45,7 @@ public sealed class SecurityEventTests
         Assert.AreEqual(2, names.Count(n => n == "LogLoginSucceeded"));
         Assert.AreEqual(4, names.Count(n => n == "LogLoginFailed"), string.Join(", ", names));
         CollectionAssert.IsSubsetOf(
-            new[] { "LogRegistered", "LogLockedOut", "LogRefreshed", "LogReused", "LogLogout", "LogSessionEnded", "LogClientAuthenticationFailed", "LogThrottled" },
+            new[] { "LogRegistered", "LogLockedOut", "LogSourceThrottled", "LogRefreshed", "LogReused", "LogLogout", "LogSessionEnded", "LogClientAuthenticationFailed", "LogThrottled" },
             names);
 
         var succeeded = events.First(e => e.EventName == "LogLoginSucceeded");
@@ -55,7 +56,7 @@ public sealed class SecurityEventTests
         Assert.IsNull(unknown.Values["UserId"], "an unknown name has no user");
         Assert.AreEqual("UnknownUser", unknown.Values["Reason"]!.ToString());
 
-        foreach (var secret in new[] { tokens.AccessToken, tokens.RefreshToken, second.RefreshToken, GridScenario.Password, WrongPassword, "nothing" })
+        foreach (var secret in new[] { tokens.DeviceToken!, tokens.AccessToken, tokens.RefreshToken, second.RefreshToken, GridScenario.Password, WrongPassword, "nothing" })
         {
             Assert.IsFalse(events.Any(e => e.Message.Contains(secret, StringComparison.Ordinal) || e.Values.Values.Any(v => v?.ToString()?.Contains(secret, StringComparison.Ordinal) == true)),
                 "a secret reached the audit log");

@@ -10,7 +10,7 @@ public sealed class StartupConfigurationTests
     [TestMethod]
     [DataRow("Sessions:IdleTimeout", "-1.00:00:00")]
     [DataRow("Passwords:MemoryKiB", "1024")]
-    [DataRow("Lockout:MaxFailedAttempts", "0")]
+    [DataRow("LoginThrottle:AccountCeiling", "101")]
     [DataRow("RateLimiting:LoginPerMinute", "-5")]
     [DataRow("RateLimiting:FailedTokenChecksPerMinute", "-1")]
     [DataRow("Introspection:Clients:0:ClientId", "no-secret-configured")]

@@ -54,6 +54,20 @@ public sealed class StoredShapeTests
         Assert.AreEqual(expected.LockedUntil, loaded.LockedUntil);
         CollectionAssert.AreEqual(expected.Sessions, loaded.Sessions);
         Assert.AreEqual(expected.PasswordChangedAt, loaded.PasswordChangedAt);
+        CollectionAssert.AreEqual(expected.SourceFailures, loaded.SourceFailures);
+    }
+
+    [TestMethod]
+    public void A_user_stored_before_per_source_throttling_loads_with_no_source_failures()
+    {
+        var stored = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(PathOf("user-state.json")))!.AsObject();
+        stored.Remove("sourceFailures");
+
+        var loaded = Serializer.Deserialize<UserState>(BinaryData.FromString(stored.ToJsonString()))!;
+
+        Assert.IsNotNull(loaded.SourceFailures);
+        Assert.IsEmpty(loaded.SourceFailures);
+        Assert.AreEqual(3, loaded.ConsecutiveFailures);
     }
 
     [TestMethod]
@@ -124,6 +138,7 @@ public sealed class StoredShapeTests
     [TestMethod]
     [DataRow(typeof(UserState))]
     [DataRow(typeof(UserSessionRef))]
+    [DataRow(typeof(SourceFailures))]
     [DataRow(typeof(SessionState))]
     [DataRow(typeof(LoginNameState))]
     public void Every_stored_property_names_its_json_key(Type persisted)
@@ -147,6 +162,8 @@ public sealed class StoredShapeTests
         user.AddSession(SessionA, T0.AddMinutes(2), maxSessions: 100);
         user.AddSession(SessionB, T0.AddMinutes(3), maxSessions: 100);
         user.PasswordChangedAt = T0.AddDays(1);
+        user.SourceFailures.Add(new SourceFailures("address:203.0.113.7", 4, T0.AddMinutes(4)));
+        user.SourceFailures.Add(new SourceFailures("device:5a4b3c2d1e0f49688776a5b4c3d2e1f0", 1, T0.AddMinutes(5)));
         return user;
     }
 

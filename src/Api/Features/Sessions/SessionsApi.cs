@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Identity.Api.Authentication;
 using Identity.Api.Errors;
 using Identity.Api.Grid;
@@ -13,20 +14,32 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Identity.Api.Features.Sessions;
 
-public sealed record LoginRequest(string? Username, string? Password);
+/// <param name="DeviceToken">The <c>deviceToken</c> the previous login of this client returned, if any: with it, other clients' failed logins on the account do not block this one.</param>
+public sealed record LoginRequest(string? Username, string? Password, string? DeviceToken = null)
+{
+    public override string ToString() => $"LoginRequest {{ Username = {Username}, secrets redacted }}";
+}
 
 public sealed record RefreshRequest(string? RefreshToken);
 
-public sealed record TokenResponse(Guid SessionId, string AccessToken, string RefreshToken, string TokenType, long ExpiresIn)
+/// <param name="DeviceToken">Login only: keep it for this client and send it with its next login.</param>
+public sealed record TokenResponse(
+    Guid SessionId,
+    string AccessToken,
+    string RefreshToken,
+    string TokenType,
+    long ExpiresIn,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? DeviceToken = null)
 {
     public override string ToString() => $"TokenResponse {{ SessionId = {SessionId}, secrets redacted }}";
 
-    internal static TokenResponse From(IssuedTokens tokens) => new(
+    internal static TokenResponse From(IssuedTokens tokens, string? deviceToken = null) => new(
         tokens.SessionId,
         tokens.AccessToken,
         tokens.RefreshToken,
         "Bearer",
-        (long)(tokens.AccessTokenExpiresAt - tokens.IssuedAt).TotalSeconds);
+        (long)(tokens.AccessTokenExpiresAt - tokens.IssuedAt).TotalSeconds,
+        deviceToken);
 }
 
 public sealed record CurrentSessionResponse(Guid SessionId, Guid UserId, string Username, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, DateTimeOffset AccessTokenExpiresAt);
@@ -88,14 +101,14 @@ internal static class SessionsApi
             return Problems.InvalidCredentials();
         }
 
-        var result = await grains.GetGrain<ILoginNameGrain>(key).LoginAsync(new Password(request.Password!), http.GetClientContext());
+        var result = await grains.GetGrain<ILoginNameGrain>(key).LoginAsync(new Password(request.Password!), http.GetClientContext(), request.DeviceToken);
         if (result is not LoginResult.Succeeded success)
         {
             return Problems.InvalidCredentials();
         }
 
         http.Response.Headers.CacheControl = "no-store";
-        return TypedResults.Created((string?)null, TokenResponse.From(success.Tokens));
+        return TypedResults.Created((string?)null, TokenResponse.From(success.Tokens, success.DeviceToken));
     }
 
     private static async Task<Results<Ok<TokenResponse>, ValidationProblem, ProblemHttpResult>> RefreshAsync(

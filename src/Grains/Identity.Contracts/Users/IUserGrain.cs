@@ -5,8 +5,8 @@ using Orleans.Concurrency;
 namespace Identity.Contracts.Users;
 
 /// <summary>
-/// One account, keyed by its user id: credentials, lockout counters and the ids of its live
-/// sessions. Calls are processed one at a time, which is what makes lockout counting exact.
+/// One account, keyed by its user id: credentials, failed-login counts and the ids of its live
+/// sessions. Calls are processed one at a time, which is what makes failure counting exact.
 /// </summary>
 [Alias("identity.IUserGrain")]
 public interface IUserGrain : IGrainWithGuidKey
@@ -15,9 +15,13 @@ public interface IUserGrain : IGrainWithGuidKey
     [Alias("Register")]
     Task<RegistrationResult> RegisterAsync(Registration registration);
 
-    /// <summary>Checks the password and, on success, starts a session.</summary>
+    /// <summary>
+    /// Checks the password and, on success, starts a session. <paramref name="deviceToken"/> is the
+    /// one a previous login of this client returned, if any: it exempts the client from other
+    /// sources' throttling.
+    /// </summary>
     [Alias("Login")]
-    Task<LoginResult> LoginAsync(Password password, ClientContext client);
+    Task<LoginResult> LoginAsync(Password password, ClientContext client, string? deviceToken);
 
     /// <summary>Changes the password and ends every session but <paramref name="keepSessionId"/>.</summary>
     [Alias("ChangePassword")]
@@ -39,13 +43,13 @@ public interface IUserGrain : IGrainWithGuidKey
     [Alias("Disable")]
     Task DisableAsync();
 
-    /// <summary>Allows logins again and clears any lockout. Idempotent.</summary>
+    /// <summary>Allows logins again and clears every failure count and block. Idempotent.</summary>
     [Alias("Enable")]
     Task EnableAsync();
 
-    /// <summary>Failed-login counters and lockout, for operators and tests.</summary>
-    [ReadOnly, Alias("GetLockoutStatus")]
-    Task<LockoutStatus> GetLockoutStatusAsync();
+    /// <summary>Failed-login counts and blocks, for operators and tests.</summary>
+    [ReadOnly, Alias("GetLoginThrottleStatus")]
+    Task<LoginThrottleStatus> GetLoginThrottleStatusAsync();
 
     /// <summary>True once the account is registered.</summary>
     [AlwaysInterleave, Alias("Exists")]

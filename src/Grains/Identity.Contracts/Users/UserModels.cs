@@ -38,8 +38,13 @@ public enum LoginRejection
 {
     UnknownUser = 0,
     WrongPassword = 1,
+
+    /// <summary>The account ceiling was reached: sources without a device token are blocked for a while.</summary>
     LockedOut = 2,
     Disabled = 3,
+
+    /// <summary>This source failed too often on this account and must wait.</summary>
+    Throttled = 4,
 }
 
 /// <summary>Outcome of a login.</summary>
@@ -50,8 +55,12 @@ public abstract record LoginResult
     {
     }
 
+    /// <summary>Signed in; <paramref name="DeviceToken"/> lets this client's next logins pass other sources' throttling.</summary>
     [GenerateSerializer, Immutable, Alias("identity.LoginResult.Succeeded")]
-    public sealed record Succeeded([property: Id(0)] Guid UserId, [property: Id(1)] IssuedTokens Tokens) : LoginResult;
+    public sealed record Succeeded([property: Id(0)] Guid UserId, [property: Id(1)] IssuedTokens Tokens, [property: Id(2)] string DeviceToken) : LoginResult
+    {
+        public override string ToString() => $"Succeeded {{ UserId = {UserId}, {Tokens}, device token redacted }}";
+    }
 
     [GenerateSerializer, Immutable, Alias("identity.LoginResult.Rejected")]
     public sealed record Rejected([property: Id(0)] LoginRejection Reason) : LoginResult;
@@ -81,9 +90,10 @@ public abstract record PasswordChangeResult
     public sealed record UnknownUser : PasswordChangeResult;
 }
 
-/// <summary>Failed-login state of an account.</summary>
-[GenerateSerializer, Immutable, Alias("identity.LockoutStatus")]
-public sealed record LockoutStatus(
-    [property: Id(0)] int ConsecutiveFailures,
-    [property: Id(1)] int LockoutsSinceLastSuccess,
-    [property: Id(2)] DateTimeOffset? LockedUntil);
+/// <summary>Failed-login state of an account (see the silo's <c>LoginThrottle</c> settings).</summary>
+[GenerateSerializer, Immutable, Alias("identity.LoginThrottleStatus")]
+public sealed record LoginThrottleStatus(
+    [property: Id(0)] int AccountFailures,
+    [property: Id(1)] int AccountBlocks,
+    [property: Id(2)] DateTimeOffset? AccountBlockedUntil,
+    [property: Id(3)] IReadOnlyDictionary<string, int> SourceFailures);

@@ -23,8 +23,13 @@ public sealed partial class SecurityEvents(ILoggerFactory loggers)
     public void LoginFailed(Guid? userId, LoginRejection reason, ClientContext client) =>
         LogLoginFailed(logger, userId, reason, client.IpAddress, client.UserAgent);
 
+    /// <summary>The account ceiling was reached: sources without a device token are refused until <paramref name="until"/>.</summary>
     public void LockedOut(Guid userId, DateTimeOffset until, ClientContext client) =>
         LogLockedOut(logger, userId, until, client.IpAddress, client.UserAgent);
+
+    /// <summary>A source (an address or a device) of <paramref name="userId"/> is slowed, or blocked, until <paramref name="until"/> for repeated failures.</summary>
+    public void SourceThrottled(Guid userId, string source, DateTimeOffset until, ClientContext client) =>
+        LogSourceThrottled(logger, userId, source, until, client.IpAddress, client.UserAgent);
 
     public void Registered(Guid userId) => LogRegistered(logger, userId);
 
@@ -60,8 +65,11 @@ public sealed partial class SecurityEvents(ILoggerFactory loggers)
     [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "login failed: user {UserId} reason {Reason} from {ClientAddress} ({UserAgent})")]
     private static partial void LogLoginFailed(ILogger logger, Guid? userId, LoginRejection reason, string? clientAddress, string? userAgent);
 
-    [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "account locked: user {UserId} until {LockedUntil} after a failure from {ClientAddress} ({UserAgent})")]
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "account ceiling reached: user {UserId} refuses clients without a device token until {LockedUntil}, after a failure from {ClientAddress} ({UserAgent})")]
     private static partial void LogLockedOut(ILogger logger, Guid userId, DateTimeOffset lockedUntil, string? clientAddress, string? userAgent);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "login source throttled: user {UserId} source {Source} waits until {ThrottledUntil}, after a failure from {ClientAddress} ({UserAgent})")]
+    private static partial void LogSourceThrottled(ILogger logger, Guid userId, string source, DateTimeOffset throttledUntil, string? clientAddress, string? userAgent);
 
     [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "registered: user {UserId}")]
     private static partial void LogRegistered(ILogger logger, Guid userId);

@@ -70,7 +70,7 @@ public static class GridSiloBuilderExtensions
     {
         var services = silo.Services;
         services.AddValidatedOptions<SessionOptions, SessionOptionsValidator>(SessionOptions.Section);
-        services.AddValidatedOptions<LockoutOptions, LockoutOptionsValidator>(LockoutOptions.Section);
+        services.AddValidatedOptions<LoginThrottleOptions, LoginThrottleOptionsValidator>(LoginThrottleOptions.Section);
         services.AddValidatedOptions<PasswordOptions, PasswordOptionsValidator>(PasswordOptions.Section);
         services.AddTokenAuthenticator();
         services.TryAddSingleton<SecurityEvents>();

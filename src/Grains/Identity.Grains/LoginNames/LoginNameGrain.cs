@@ -31,11 +31,11 @@ public sealed class LoginNameGrain(
 
     public Task<Guid?> ResolveAsync() => Task.FromResult(state.State.UserId);
 
-    public async Task<LoginResult> LoginAsync(Password password, ClientContext client)
+    public async Task<LoginResult> LoginAsync(Password password, ClientContext client, string? deviceToken)
     {
         if (state.State.UserId is { } userId)
         {
-            return await GrainFactory.GetGrain<IUserGrain>(userId).LoginAsync(password, client);
+            return await GrainFactory.GetGrain<IUserGrain>(userId).LoginAsync(password, client, deviceToken);
         }
 
         // One decoy hash at a time per name, as the user grain (not reentrant) allows one real hash

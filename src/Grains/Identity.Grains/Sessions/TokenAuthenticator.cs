@@ -34,7 +34,7 @@ public sealed class TokenAuthenticator
         Span<byte> input = stackalloc byte[SessionToken.MacInputBytes];
         SessionToken.WriteMacInput(input, kind, activeKeyId, sessionId, generation, digest);
         Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
-        HMACSHA256.HashData(keys[activeKeyId], input, mac);
+        Sign(input, mac);
         var text = SessionToken.Write(kind, activeKeyId, sessionId, generation, secret, mac);
         CryptographicOperations.ZeroMemory(secret);
         return (text, digest);
@@ -53,6 +53,29 @@ public sealed class TokenAuthenticator
         Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
         ComputeMac(token.KeyId, key, input, mac);
         return token.MacEquals(mac);
+    }
+
+    /// <summary>The id of the key <see cref="Sign"/> uses; values carry it so any node can pick the key to verify with.</summary>
+    public byte ActiveKeyId => activeKeyId;
+
+    /// <summary>
+    /// Authenticates other server-issued values (device tokens) with the active key: writes the full
+    /// HMAC-SHA-256 of <paramref name="input"/> to <paramref name="mac"/>. Each kind of value starts
+    /// its input with its own tag byte, so no value verifies as another kind.
+    /// </summary>
+    public void Sign(ReadOnlySpan<byte> input, Span<byte> mac) => HMACSHA256.HashData(keys[activeKeyId], input, mac);
+
+    /// <summary>Whether <paramref name="mac"/> (truncated to at least 16 bytes) is the authenticator of <paramref name="input"/> under key <paramref name="keyId"/>.</summary>
+    public bool Verify(byte keyId, ReadOnlySpan<byte> input, ReadOnlySpan<byte> mac)
+    {
+        if (mac.Length is < SessionToken.MacBytes or > HMACSHA256.HashSizeInBytes || !keys.TryGetValue(keyId, out var key))
+        {
+            return false;
+        }
+
+        Span<byte> expected = stackalloc byte[HMACSHA256.HashSizeInBytes];
+        HMACSHA256.HashData(key, input, expected);
+        return CryptographicOperations.FixedTimeEquals(expected[..mac.Length], mac);
     }
 
     /// <summary>

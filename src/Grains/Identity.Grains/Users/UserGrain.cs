@@ -26,7 +26,8 @@ public sealed partial class UserGrain(
     IPasswordHasher hasher,
     [FromKeyedServices(IdentityClock.Key)] TimeProvider time,
     IOptions<SessionOptions> sessionOptions,
-    IOptions<LockoutOptions> lockoutOptions,
+    IOptions<LoginThrottleOptions> throttleOptions,
+    TokenAuthenticator tokenKeys,
     IOptions<PasswordOptions> passwordOptions,
     DeepCopier<UserState> copier,
     SecurityEvents events,
@@ -80,9 +81,10 @@ public sealed partial class UserGrain(
         }
     }
 
-    public async Task<LoginResult> LoginAsync(Password password, ClientContext client)
+    public async Task<LoginResult> LoginAsync(Password password, ClientContext client, string? deviceToken)
     {
         var user = state.State;
+        var throttle = throttleOptions.Value;
         var now = time.GetUtcNow();
         if (password.Value.Length > Password.MaxLength * 2)
         {
@@ -96,23 +98,30 @@ public sealed partial class UserGrain(
             return Rejected(user.IsRegistered ? LoginRejection.Disabled : LoginRejection.UnknownUser, client);
         }
 
-        if (user.IsLockedOut(now))
+        // A client that signed in before counts as its own source, apart from its address.
+        DeviceToken? device = DeviceToken.TryRead(deviceToken, tokenKeys, out var presented) && user.Trusts(presented, UserId, now, throttle)
+            ? presented
+            : null;
+        var source = device?.Source ?? ClientSource.KeyOf(client);
+        var gate = user.CheckLogin(source, device is not null, now, throttle);
+        if (gate != LoginGate.Open)
         {
+            // Same cost and same answer as a wrong password: the client cannot tell, so cannot probe.
             await hasher.SpendVerificationCostAsync(password);
-            return Rejected(LoginRejection.LockedOut, client);
+            return Rejected(gate == LoginGate.AccountBlocked ? LoginRejection.LockedOut : LoginRejection.Throttled, client);
         }
 
         var verification = await hasher.VerifyAsync(password, user.PasswordHash!);
         if (!verification.Succeeded)
         {
-            await RecordFailureAsync(time.GetUtcNow(), client);
+            await RecordFailureAsync(source, device is not null, client);
             return Rejected(LoginRejection.WrongPassword, client);
         }
 
         var rehashed = verification.NeedsRehash ? await hasher.HashAsync(password) : null;
         now = time.GetUtcNow();
         using var change = BeginChange();
-        state.State.RecordSuccessfulLogin();
+        state.State.RecordSuccessfulLogin(source);
         if (rehashed is not null)
         {
             state.State.ChangePassword(rehashed, state.State.PasswordChangedAt);
@@ -127,7 +136,8 @@ public sealed partial class UserGrain(
         var tokens = await GrainFactory.GetGrain<ISessionLifecycleGrain>(sessionId)
             .StartAsync(new SessionStart(UserId, state.State.Username!, client));
         events.LoginSucceeded(UserId, sessionId, client);
-        return new LoginResult.Succeeded(UserId, tokens);
+        var renewed = new DeviceToken(UserId, device?.DeviceId ?? Guid.NewGuid(), now);
+        return new LoginResult.Succeeded(UserId, tokens, renewed.Write(tokenKeys));
     }
 
     public async Task<PasswordChangeResult> ChangePasswordAsync(Password currentPassword, Password newPassword, Guid keepSessionId)
@@ -149,7 +159,10 @@ public sealed partial class UserGrain(
             return new PasswordChangeResult.CurrentPasswordRejected();
         }
 
-        if (user.IsLockedOut(time.GetUtcNow()))
+        // The caller holds a session, so it is throttled as that session alone: a stranger's
+        // failures elsewhere cannot stop an owner changing the password, nor count against the account.
+        var source = $"session:{keepSessionId:N}";
+        if (user.CheckLogin(source, trusted: true, time.GetUtcNow(), throttleOptions.Value) != LoginGate.Open)
         {
             await hasher.SpendVerificationCostAsync(currentPassword);
             return new PasswordChangeResult.CurrentPasswordRejected();
@@ -158,7 +171,7 @@ public sealed partial class UserGrain(
         var verification = await hasher.VerifyAsync(currentPassword, user.PasswordHash!);
         if (!verification.Succeeded)
         {
-            await RecordFailureAsync(time.GetUtcNow(), ClientContext.Unknown);
+            await RecordFailureAsync(source, trusted: true, ClientContext.Unknown);
             return new PasswordChangeResult.CurrentPasswordRejected();
         }
 
@@ -236,13 +249,16 @@ public sealed partial class UserGrain(
 
         using var change = BeginChange();
         state.State.Status = UserStatus.Active;
-        state.State.RecordSuccessfulLogin();
+        state.State.ClearFailures();
         await change.CommitAsync();
         events.AccountStatusChanged(UserId, nameof(UserStatus.Active));
     }
 
-    public Task<LockoutStatus> GetLockoutStatusAsync() => Task.FromResult(new LockoutStatus(
-        state.State.ConsecutiveFailures, state.State.LockoutsSinceLastSuccess, state.State.LockedUntil));
+    public Task<LoginThrottleStatus> GetLoginThrottleStatusAsync() => Task.FromResult(new LoginThrottleStatus(
+        state.State.ConsecutiveFailures,
+        state.State.LockoutsSinceLastSuccess,
+        state.State.LockedUntil,
+        state.State.SourceFailures.ToDictionary(s => s.Source, s => s.Failures)));
 
     public Task<bool> ListsSessionAsync(Guid sessionId) => Task.FromResult(state.State.HasSession(sessionId));
 
@@ -266,17 +282,25 @@ public sealed partial class UserGrain(
         }
     }
 
-    private async Task RecordFailureAsync(DateTimeOffset now, ClientContext client)
+    private async Task RecordFailureAsync(string source, bool trusted, ClientContext client)
     {
+        var throttle = throttleOptions.Value;
+        var now = time.GetUtcNow();
+        (int Failures, bool AccountBlocked) counted;
         using (var change = BeginChange())
         {
-            state.State.RecordFailedLogin(now, lockoutOptions.Value);
+            counted = state.State.RecordFailedLogin(source, trusted, now, throttle);
             await change.CommitAsync();
         }
 
-        if (state.State.LockedUntil is { } until && state.State.ConsecutiveFailures == 0)
+        if (counted.Failures == throttle.FreeFailuresPerSource || counted.Failures == throttle.SourceBlockAfter)
         {
-            events.LockedOut(UserId, until, client);
+            events.SourceThrottled(UserId, source, now + throttle.SourceWaitAfter(counted.Failures), client);
+        }
+
+        if (counted.AccountBlocked)
+        {
+            events.LockedOut(UserId, state.State.LockedUntil!.Value, client);
         }
     }
 
@@ -314,10 +338,6 @@ public sealed partial class UserGrain(
             }
         }
     }
-
-
-
-
 
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not release a login-name claim of user {UserId}")]

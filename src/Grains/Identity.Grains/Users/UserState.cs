@@ -20,6 +20,25 @@ public sealed record UserSessionRef(
     [property: Id(0), JsonPropertyName("sessionId")] Guid SessionId,
     [property: Id(1), JsonPropertyName("createdAt")] DateTimeOffset CreatedAt);
 
+/// <summary>Failed password checks of one source (an address, or a device) on one account.</summary>
+[GenerateSerializer, Alias("identity.SourceFailures")]
+public sealed record SourceFailures(
+    [property: Id(0), JsonPropertyName("source")] string Source,
+    [property: Id(1), JsonPropertyName("failures")] int Failures,
+    [property: Id(2), JsonPropertyName("lastFailureAt")] DateTimeOffset LastFailureAt);
+
+/// <summary>Whether a login may check its password now.</summary>
+public enum LoginGate
+{
+    Open,
+
+    /// <summary>The source must wait (<see cref="LoginThrottleOptions.SourceWaitAfter"/>).</summary>
+    SourceThrottled,
+
+    /// <summary>The account ceiling was reached; only device-token clients may try.</summary>
+    AccountBlocked,
+}
+
 /// <summary>
 /// Persisted state of one account, with the rules that change it. The user grain takes a copy
 /// before a change and puts it back if the write fails.
@@ -40,10 +59,13 @@ public sealed class UserState
 
     [Id(4), JsonPropertyName("createdAt")] public DateTimeOffset CreatedAt { get; set; }
 
+    /// <summary>Consecutive failures from sources without a device token (toward <see cref="LoginThrottleOptions.AccountCeiling"/>).</summary>
     [Id(5), JsonPropertyName("consecutiveFailures")] public int ConsecutiveFailures { get; set; }
 
+    /// <summary>Account-wide blocks since the last success.</summary>
     [Id(6), JsonPropertyName("lockoutsSinceLastSuccess")] public int LockoutsSinceLastSuccess { get; set; }
 
+    /// <summary>Until when sources without a device token are refused.</summary>
     [Id(7), JsonPropertyName("lockedUntil")] public DateTimeOffset? LockedUntil { get; set; }
 
     /// <summary>Live (or not yet pruned) sessions, oldest first. Bounded by <c>Sessions:MaxSessionsPerUser</c>.</summary>
@@ -51,10 +73,88 @@ public sealed class UserState
 
     [Id(9), JsonPropertyName("passwordChangedAt")] public DateTimeOffset PasswordChangedAt { get; set; }
 
+    /// <summary>Sources with recent failures, the one that failed longest ago first. Bounded by <c>LoginThrottle:MaxTrackedSources</c>.</summary>
+    [Id(10), JsonPropertyName("sourceFailures")] public List<SourceFailures> SourceFailures { get; set; } = [];
+
     [JsonIgnore]
     public bool IsRegistered => Username is not null && PasswordHash is not null;
 
-    public bool IsLockedOut(DateTimeOffset now) => LockedUntil is { } until && now < until;
+    /// <summary>Whether <paramref name="source"/> may check a password now; <paramref name="trusted"/> when it presented a valid device token.</summary>
+    public LoginGate CheckLogin(string source, bool trusted, DateTimeOffset now, LoginThrottleOptions throttle)
+    {
+        if (!trusted && LockedUntil is { } until && now < until)
+        {
+            return LoginGate.AccountBlocked;
+        }
+
+        return SourceFailures.Find(s => s.Source == source) is { } failed && now < failed.LastFailureAt + throttle.SourceWaitAfter(failed.Failures)
+            ? LoginGate.SourceThrottled
+            : LoginGate.Open;
+    }
+
+    /// <summary>
+    /// Counts a failed password check against its source and, for a source without a device token,
+    /// against the account. Returns the source's failure count and whether the account ceiling was just reached.
+    /// </summary>
+    public (int SourceFailures, bool AccountBlocked) RecordFailedLogin(string source, bool trusted, DateTimeOffset now, LoginThrottleOptions throttle)
+    {
+        SourceFailures.RemoveAll(s => s.LastFailureAt + throttle.SourceMemory <= now);
+        var index = SourceFailures.FindIndex(s => s.Source == source);
+        var failures = 1;
+        if (index >= 0)
+        {
+            failures += SourceFailures[index].Failures;
+            SourceFailures.RemoveAt(index);
+        }
+        else if (SourceFailures.Count >= throttle.MaxTrackedSources)
+        {
+            SourceFailures.RemoveRange(0, SourceFailures.Count - throttle.MaxTrackedSources + 1);
+        }
+
+        SourceFailures.Add(new SourceFailures(source, failures, now));
+        if (trusted)
+        {
+            return (failures, false);
+        }
+
+        ConsecutiveFailures++;
+        if (ConsecutiveFailures < throttle.AccountCeiling)
+        {
+            return (failures, false);
+        }
+
+        LockoutsSinceLastSuccess++;
+        LockedUntil = now + throttle.AccountBlockOf(LockoutsSinceLastSuccess);
+        ConsecutiveFailures = 0;
+        return (failures, true);
+    }
+
+    /// <summary>A correct password from <paramref name="source"/>: its failures and the account count are cleared.</summary>
+    public void RecordSuccessfulLogin(string source)
+    {
+        SourceFailures.RemoveAll(s => s.Source == source);
+        ConsecutiveFailures = 0;
+        LockoutsSinceLastSuccess = 0;
+        LockedUntil = null;
+    }
+
+    /// <summary>Forgets every failure and block (a new password, or an operator enabling the account).</summary>
+    public void ClearFailures()
+    {
+        SourceFailures.Clear();
+        ConsecutiveFailures = 0;
+        LockoutsSinceLastSuccess = 0;
+        LockedUntil = null;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="device"/> was issued to this account since its password last changed
+    /// (a new password ends the trust of every device), and is not too old. Milliseconds, as the token carries them.
+    /// </summary>
+    public bool Trusts(in DeviceToken device, Guid userId, DateTimeOffset now, LoginThrottleOptions throttle) =>
+        device.UserId == userId
+        && device.IssuedAt.ToUnixTimeMilliseconds() >= PasswordChangedAt.ToUnixTimeMilliseconds()
+        && now - device.IssuedAt < throttle.TrustedDeviceLifetime;
 
     /// <summary>
     /// Checks a registration's fields; returns an error per bad field (empty when valid) and, when
@@ -105,25 +205,6 @@ public sealed class UserState
         PasswordChangedAt = now;
     }
 
-    /// <summary>Counts a failed password check; locks the account when the limit is reached.</summary>
-    public void RecordFailedLogin(DateTimeOffset now, LockoutOptions lockout)
-    {
-        ConsecutiveFailures++;
-        if (ConsecutiveFailures >= lockout.MaxFailedAttempts)
-        {
-            LockoutsSinceLastSuccess++;
-            LockedUntil = now + lockout.DurationOf(LockoutsSinceLastSuccess);
-            ConsecutiveFailures = 0;
-        }
-    }
-
-    public void RecordSuccessfulLogin()
-    {
-        ConsecutiveFailures = 0;
-        LockoutsSinceLastSuccess = 0;
-        LockedUntil = null;
-    }
-
     /// <summary>Adds a session; returns the oldest ones that no longer fit under <paramref name="maxSessions"/>.</summary>
     public IReadOnlyList<Guid> AddSession(Guid sessionId, DateTimeOffset now, int maxSessions)
     {
@@ -155,6 +236,6 @@ public sealed class UserState
     {
         PasswordHash = passwordHash;
         PasswordChangedAt = now;
-        RecordSuccessfulLogin();
+        ClearFailures();
     }
 }
