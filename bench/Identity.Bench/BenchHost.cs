@@ -15,14 +15,22 @@ namespace Identity.Bench;
 /// <summary>
 /// The Api exactly as it runs (same composition, same pipeline), plus reference endpoints measured
 /// in the same process:
-/// <c>GET /bench/constant</c> answers a fixed session document (the hardware limit of this stack);
+/// <c>GET /bench/constant</c> answers a fixed session document through the same pipeline (what our
+/// middleware costs; the machine's own limit is the separate bare process, <see cref="BareKestrel"/>);
 /// <c>GET /bench/db-session</c> does the same check as one primary-key SELECT through Npgsql,
 /// the way a database-backed session store does it (Kratos' whoami, for one);
+/// <c>GET /bench/floor</c> makes the one grain call a check needs, to a trivial grain keyed by the
+/// token's session id (the Orleans floor: <see cref="IFloorGrain"/>), without authentication;
+/// <c>GET /bench/allocated</c> reports the bytes this process has allocated so far, so the harness
+/// can divide a run's allocation by its requests;
+/// <c>GET /bench/allocations</c> is a sampled allocation profile by type (<see cref="AllocationSampler"/>);
 /// <c>POST /bench/seed?count=N</c> creates N sessions (grid and baseline table) and returns their tokens.
 /// </summary>
 internal static class BenchHost
 {
-    private static readonly CurrentSessionResponse Constant = new(
+    internal static readonly System.Text.Json.JsonSerializerOptions ConstantJson = new(System.Text.Json.JsonSerializerDefaults.Web);
+
+    internal static readonly CurrentSessionResponse Constant = new(
         Guid.Parse("0b9f2f1e-5d0c-4a8e-9d47-0f6c3d1b2a11"), Guid.Parse("01a21800-b78a-73a3-a7e1-afd23d7cda7e"), "constant-user",
         new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 12, 10, 12, 0, 0, TimeSpan.Zero),
         new DateTimeOffset(2026, 11, 26, 13, 0, 0, TimeSpan.Zero));
@@ -53,6 +61,28 @@ internal static class BenchHost
             var session = await baseline.FindAsync(token);
             return session is null ? Results.Unauthorized() : TypedResults.Ok(session);
         });
+        app.MapGet("/bench/floor", async (HttpContext http, IGrainFactory grains) =>
+        {
+            var header = http.Request.Headers.Authorization.ToString();
+            if (!header.StartsWith("Bearer ", StringComparison.Ordinal) || !SessionToken.TryParse(header.AsSpan(7), TokenKind.Access, out var token))
+            {
+                return Results.Unauthorized();
+            }
+
+            var view = await grains.GetGrain<IFloorGrain>(token.SessionId).GetAsync();
+            return TypedResults.Ok(new CurrentSessionResponse(view.SessionId, view.UserId, view.Username, view.CreatedAt, view.ExpiresAt, view.AccessTokenExpiresAt));
+        });
+        var sampler = new AllocationSampler();
+        app.MapGet("/bench/allocations", (bool? reset) =>
+        {
+            if (reset == true)
+            {
+                sampler.Reset();
+            }
+
+            return Results.Text(sampler.Report(40));
+        });
+        app.MapGet("/bench/allocated", () => Results.Text(GC.GetTotalAllocatedBytes(precise: true).ToString(System.Globalization.CultureInfo.InvariantCulture)));
         app.MapPost("/bench/seed", async (int count, IGrainFactory grains) =>
         {
             var lines = new StringBuilder();

@@ -57,10 +57,16 @@ internal sealed class SessionTokenAuthenticationHandler(SessionGrains sessions, 
             return AuthenticateResult.Fail("Too many failed checks of this session's tokens.");
         }
 
-        var session = await SafeRetry.ReadAsync(
-            (Grain: sessions.Get(token.SessionId), token.Digest),
-            static call => call.Grain.ValidateAccessTokenAsync(call.Digest),
-            context.RequestAborted);
+        var grain = sessions.Get(token.SessionId);
+        SessionView? session;
+        try
+        {
+            session = await grain.ValidateAccessTokenAsync(token.Digest);
+        }
+        catch (Exception ex) when (SafeRetry.IsSiloLoss(ex))
+        {
+            session = await SafeRetry.RetryAfterLossAsync((Grain: grain, token.Digest), static call => call.Grain.ValidateAccessTokenAsync(call.Digest), context.RequestAborted);
+        }
         if (session is null)
         {
             failures.Record(token.SessionId);
@@ -68,10 +74,18 @@ internal sealed class SessionTokenAuthenticationHandler(SessionGrains sessions, 
         }
 
         context.Features.Set(new CurrentSession(session, token.Digest));
-        var identity = new ClaimsIdentity(
-            [new Claim("sub", session.UserId.ToString()), new Claim("sid", session.SessionId.ToString())],
-            SchemeName);
-        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new SessionIdentity(session)), SchemeName));
+    }
+
+    /// <summary>
+    /// The authenticated caller: <c>sub</c> (user id) and <c>sid</c> (session id) claims, made only
+    /// when something reads them — endpoints use <see cref="CurrentSession"/>, so a token check
+    /// does not pay for two claims and their strings it never reads.
+    /// </summary>
+    private sealed class SessionIdentity(SessionView session) : ClaimsIdentity(SchemeName)
+    {
+        public override IEnumerable<Claim> Claims =>
+            [new Claim("sub", session.UserId.ToString(), null, SchemeName, SchemeName, this), new Claim("sid", session.SessionId.ToString(), null, SchemeName, SchemeName, this), .. base.Claims];
     }
 
     public Task ChallengeAsync(AuthenticationProperties? properties) => tooManyFailures is { } retryAfter

@@ -15,15 +15,31 @@ internal static class SafeRetry
 
     public static async ValueTask<TResult> ReadAsync<TState, TResult>(TState state, Func<TState, ValueTask<TResult>> call, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await call(state);
+        }
+        catch (Exception ex) when (IsSiloLoss(ex))
+        {
+            return await RetryAfterLossAsync(state, call, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// The retries of <see cref="ReadAsync"/>, for a caller that made the first attempt itself (the
+    /// token check does: awaiting the grain in its own method saves an allocation per request).
+    /// </summary>
+    public static async ValueTask<TResult> RetryAfterLossAsync<TState, TResult>(TState state, Func<TState, ValueTask<TResult>> call, CancellationToken cancellationToken)
+    {
         for (var attempt = 0; ; attempt++)
         {
+            await Task.Delay(Backoff[attempt], cancellationToken);
             try
             {
                 return await call(state);
             }
-            catch (Exception ex) when (attempt < Backoff.Length && IsSiloLoss(ex))
+            catch (Exception ex) when (attempt < Backoff.Length - 1 && IsSiloLoss(ex))
             {
-                await Task.Delay(Backoff[attempt], cancellationToken);
             }
         }
     }
@@ -32,6 +48,6 @@ internal static class SafeRetry
     /// Rejections and broken connections, and timeouts: reads carry a short response timeout
     /// (<see cref="Identity.Contracts.Sessions.ISessionGrain.ReadTimeout"/>), so a timeout means the call met a dead silo.
     /// </summary>
-    private static bool IsSiloLoss(Exception exception) =>
+    public static bool IsSiloLoss(Exception exception) =>
         exception is OrleansMessageRejectionException or ConnectionFailedException or GatewayTooBusyException or ClientNotAvailableException or TimeoutException;
 }

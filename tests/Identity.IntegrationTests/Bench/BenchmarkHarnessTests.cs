@@ -37,6 +37,12 @@ public sealed class BenchmarkHarnessTests
             StringAssert.Contains(report, section);
         }
 
+        foreach (var figure in (string[])["| grid / bare |", "| grid / floor |", "bytes allocated / validation", "Load generator: wrk with 1 thread",
+            "bare Kestrel at 64 connections", "of the Orleans floor at 64 connections"])
+        {
+            StringAssert.Contains(report, figure, "the baseline the performance goals are measured against");
+        }
+
         Assert.DoesNotContain("| n/a", report, "every ratio had both of its measurements");
         Assert.DoesNotMatchRegex(new System.Text.RegularExpressions.Regex(@"\|[ \t]*\|"), report.Split("## Goals")[0], "no empty figure");
     }
