@@ -34,7 +34,6 @@ public static class IdentityApi
         builder.AddClientAddresses();
         builder.Services.AddProblemResponses();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
-        builder.Services.AddSessionTokenAuthentication();
         builder.Services.AddIdentityRateLimits();
         builder.Services.AddValidatedOptions<IntrospectionOptions, IntrospectionOptionsValidator>(IntrospectionOptions.Section);
         builder.Services.AddIdentityHealthChecks();
@@ -50,8 +49,7 @@ public static class IdentityApi
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRequestBodyLimit();
-        app.UseAuthentication();
-        app.UseAuthorization();
+        app.UseSessionTokenAuthentication();
 
         app.MapOpenApi();
         app.MapHealthApi();

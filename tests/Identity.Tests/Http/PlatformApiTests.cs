@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Identity.Testing;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Identity.Tests.Http;
@@ -29,17 +28,22 @@ public sealed class PlatformApiTests
     }
 
     [TestMethod]
-    public async Task Only_endpoints_that_require_a_session_authenticate()
+    public async Task Only_endpoints_that_require_a_session_check_the_bearer_header()
     {
-        // With a default authenticate scheme the authentication middleware would check the bearer
-        // header of every request (logins, health) with a grain call; ASP.NET Core makes a lone
-        // scheme the default unless told not to.
-        var schemes = SharedApi.Host.Services.GetRequiredService<IAuthenticationSchemeProvider>();
-
-        Assert.IsNull(await schemes.GetDefaultAuthenticateSchemeAsync());
-        Assert.AreEqual("SessionToken", (await schemes.GetDefaultChallengeSchemeAsync())?.Name);
+        // Were every request's bearer header checked (logins, health: anything), the ended session's
+        // token below would be checked 100 times and its failure budget spent: 429, not 401.
         var (_, tokens) = await s_client.SignUpAndLoginAsync();
         Assert.AreEqual(HttpStatusCode.OK, (await s_client.GetCurrentAsync(tokens.AccessToken)).StatusCode);
+        Assert.AreEqual(HttpStatusCode.NoContent, (await s_client.SendAsync(HttpMethod.Delete, "/v1/sessions/current", tokens.AccessToken)).StatusCode);
+
+        for (var i = 0; i < 100; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/health/live");
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", tokens.AccessToken);
+            Assert.AreEqual(HttpStatusCode.OK, (await s_client.SendAsync(request)).StatusCode);
+        }
+
+        Assert.AreEqual(HttpStatusCode.Unauthorized, (await s_client.GetCurrentAsync(tokens.AccessToken)).StatusCode);
     }
 
     [TestMethod]

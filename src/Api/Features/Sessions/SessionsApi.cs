@@ -60,7 +60,7 @@ internal static class SessionsApi
             .WithName("RefreshSession")
             .WithSummary("Exchange a refresh token for a new token pair. Re-presenting a rotated refresh token ends the session.");
 
-        var current = group.MapGroup("/current").RequireAuthorization();
+        var current = group.MapGroup("/current").RequireSession();
         current.MapGet("/", GetCurrent)
             .WithName("GetCurrentSession")
             .WithSummary("Validate the bearer token and describe its session.");

@@ -33,7 +33,7 @@ internal static class UsersApi
             .WithSummary("Create an account. Usernames (and emails) are unique after Unicode NFKC and case mapping.")
             .RequireRateLimit(RateLimitRule.Registration);
 
-        var me = group.MapGroup("/me").RequireAuthorization();
+        var me = group.MapGroup("/me").RequireSession();
         me.MapPut("/password", ChangePasswordAsync)
             .RequireRateLimit(RateLimitRule.PasswordChange)
             .WithName("ChangePassword")
