@@ -84,12 +84,12 @@ start_host() {  # start_host <name> <port> [ENV=value ...]: the benchmark host, 
   wait_http "http://127.0.0.1:$port/health/ready"
 }
 
-# run_wrk <script> <connections> <url> [ENV=value ...] -> "rps p50 p99 errors"
+# run_wrk <script> <connections> <url> [ENV=value ...] -> "rps p50 p99 errors requests"
 run_wrk() {
   local script=$1 c=$2 url=$3; shift 3
   local out; out=$(env "$@" BENCH_THREADS=$threads wrk -t$threads -c"$c" -d${duration}s --latency -s "$BENCH_WRK_DIR/$script" "$url" 2>&1)
   echo "$out" >>"$state/wrk.log"
-  sed -nE 's/^RESULT rps=([0-9.]+) p50=([0-9.]+) p99=([0-9.]+) requests=[0-9]+ errors=([0-9]+)$/\1 \2 \3 \4/p' <<<"$out"
+  sed -nE 's/^RESULT rps=([0-9.]+) p50=([0-9.]+) p99=([0-9.]+) requests=([0-9]+) errors=([0-9]+)$/\1 \2 \3 \5 \4/p' <<<"$out"
 }
 
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
@@ -151,8 +151,8 @@ for c in $connections; do
     allocated=$(curl -sf "$grid/bench/allocated"); ticks=$(awk '{ print $14 + $15 }' "/proc/$grid_pid/stat")
     run_wrk validate.lua "$c" "$grid/v1/sessions/current" | tee -a "$state/s1-grid" >"$state/s1-last"
     awk -v a0="$allocated" -v a1="$(curl -sf "$grid/bench/allocated")" -v t0="$ticks" -v t1="$(awk '{ print $14 + $15 }' "/proc/$grid_pid/stat")" \
-        -v hz="$(getconf CLK_TCK)" -v rps="$(cut -d' ' -f1 "$state/s1-last")" -v s="$duration" \
-        'BEGIN { n = rps * s; if (n > 0) printf "%.0f %.1f\n", (a1 - a0) / n, (t1 - t0) / hz * 1e6 / n }' >>"$state/s1-cost"
+        -v hz="$(getconf CLK_TCK)" -v n="$(cut -d' ' -f5 "$state/s1-last")" \
+        'BEGIN { if (n > 0) printf "%.0f %.1f\n", (a1 - a0) / n, (t1 - t0) / hz * 1e6 / n }' >>"$state/s1-cost"
     run_wrk validate.lua "$c" "$grid/bench/floor" >>"$state/s1-floor"
     run_wrk validate.lua "$c" "$grid/bench/constant" >>"$state/s1-constant"
     run_wrk validate.lua "$c" "$bare/" >>"$state/s1-bare"

@@ -4,7 +4,7 @@ namespace Identity.Api.Authentication;
 
 /// <summary>
 /// The session the request's access token proved, and that token's digest (so logging out needs no
-/// second parse of the header). Bind it as a handler parameter on endpoints that require authorization.
+/// second parse of the header). Bind it as a handler parameter on endpoints marked <c>RequireSession()</c>.
 /// </summary>
 internal sealed class CurrentSession(SessionView view, TokenDigest accessDigest)
 {

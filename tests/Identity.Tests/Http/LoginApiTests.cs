@@ -80,6 +80,23 @@ public sealed class LoginApiTests
     }
 
     [TestMethod]
+    public async Task A_device_token_that_is_not_one_is_ignored_and_one_that_is_not_text_is_a_400()
+    {
+        var username = GridScenario.UniqueName();
+        (await s_client.RegisterAsync(username)).EnsureSuccessStatusCode();
+
+        var forged = await s_client.LoginAsync(username, deviceToken: "igd_" + new string('A', 78));
+        var huge = await s_client.LoginAsync(username, deviceToken: new string('x', 10_000));
+        var number = await s_client.PostAsJsonAsync("/v1/sessions", new { username, password = GridScenario.Password, deviceToken = 12 });
+
+        Assert.AreEqual(HttpStatusCode.Created, forged.StatusCode, "a device token that does not verify only means no device trust");
+        Assert.AreEqual(HttpStatusCode.Created, huge.StatusCode);
+        Assert.AreEqual(HttpStatusCode.BadRequest, number.StatusCode);
+        Assert.AreEqual("application/problem+json", number.Content.Headers.ContentType?.MediaType);
+        CollectionAssert.AreEqual((string[])["deviceToken"], (await number.ErrorFieldsAsync()).ToArray());
+    }
+
+    [TestMethod]
     public async Task Login_returns_a_device_token_that_passes_its_address_throttling()
     {
         var username = GridScenario.UniqueName();
