@@ -116,7 +116,7 @@ internal sealed class BaselineStore(NpgsqlDataSource dataSource)
         }
 
         // Prepared statements, as a tuned session store would use.
-        var builder = new NpgsqlConnectionStringBuilder(IdentityDatabase.WithDefaultTimeouts(connectionString)) { MaxAutoPrepare = 10, MaxPoolSize = 64 };
+        var builder = new NpgsqlConnectionStringBuilder(IdentityDatabase.WithDefaults(connectionString)) { MaxAutoPrepare = 10, MaxPoolSize = 64 };
         var dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
         await using var create = dataSource.CreateCommand("""
             CREATE TABLE IF NOT EXISTS bench_session

@@ -35,7 +35,7 @@ public static class GridClientBuilderExtensions
         client.UseAdoNetClustering(o =>
         {
             o.Invariant = "Npgsql";
-            o.ConnectionString = IdentityDatabase.WithDefaultTimeouts(connectionString);
+            o.ConnectionString = IdentityDatabase.WithDefaults(connectionString);
         });
         client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = MembershipTuning.GatewayListRefreshPeriod);
         client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = MembershipTuning.ResponseTimeout);
