@@ -7,10 +7,14 @@
 #   scripts/grid.sh stop-silo K  stop silo K gracefully (SIGTERM: it leaves the grid, its grains move)
 #   scripts/grid.sh kill-silo K  kill silo K (SIGKILL), as a crash would
 #   scripts/grid.sh start-silo K start silo K again on its ports
-#   scripts/grid.sh status       list nodes and whether they run
+#   scripts/grid.sh status       list every node: running, stopped, killed, or exited on its own
 #   scripts/grid.sh down         stop every Api node, every silo, then PostgreSQL
 #
-# Ports: silo K listens on 11110+K (silo-to-silo) and 30000+K (gateway); Api node J on http://127.0.0.1:5100+J.
+# Each node runs in its program's folder, so its appsettings.json applies. Logs: .data/grid/<node>.log,
+# the five before it kept as <node>.log.1 … .5. Ctrl+C during `up` stops what that `up` started.
+#
+# Ports: silo K listens on 11110+K (silo-to-silo), 30000+K (gateway) and 9600+K (management: /metrics);
+# Api node J on http://127.0.0.1:5100+J and 9500+J (management).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,6 +26,25 @@ bin_devcertificates="$root/tools/Identity.DevCertificates/bin/Release/net10.0/Id
 mkdir -p "$state"
 
 log() { printf '%s\n' "$*" >&2; }
+
+# The grid needs the PostgreSQL server binaries (and psql) before anything is built or started.
+if [ "${1:-}" = up ] || [ "${1:-}" = add-silo ] || [ "${1:-}" = start-silo ]; then
+  if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1 || ! command -v psql >/dev/null 2>&1; then
+    log "The local grid runs its own PostgreSQL: install the server binaries (Debian/Ubuntu: sudo apt-get install -y postgresql) and run again."
+    exit 1
+  fi
+fi
+
+# Keeps the last five logs of a node: <log>.1 is the previous run's.
+rotate_log() {
+  local file=$1 i
+  [ -f "$file" ] || return 0
+  for i in 4 3 2 1; do [ -f "$file.$i" ] && mv -f "$file.$i" "$file.$((i + 1))"; done
+  mv -f "$file" "$file.1"
+}
+
+# What the script last did to a node: running, stopped or killed (status tells an unexpected exit from these).
+mark() { echo "$2" >"$state/$1.state"; }
 
 build() {
   log "Building (Release)..."
@@ -79,24 +102,31 @@ silo_active() {  # the membership table lists silo K as Active (3)
 start_silo() {
   local k=$1 conn; conn=$(connection_string)
   if running "$state/silo-$k.pid"; then log "silo $k already runs"; return; fi
-  ConnectionStrings__Identity="$conn" ConnectionStrings__IdentityOwner="$(owner_connection_string)" \
-    Orleans__SiloPort=$((11110 + k)) Orleans__GatewayPort=$((30000 + k)) \
+  rotate_log "$state/silo-$k.log"
+  (cd "$(dirname "$bin_silo")" && ConnectionStrings__Identity="$conn" ConnectionStrings__IdentityOwner="$(owner_connection_string)" \
+    Orleans__SiloPort=$((11110 + k)) Orleans__GatewayPort=$((30000 + k)) Management__Urls="http://127.0.0.1:$((9600 + k))" \
     TokenKeys__Keys__0__Id=0 TokenKeys__Keys__0__Secret="$(token_key)" \
-    env $(tls_env silo) nohup dotnet "$bin_silo" >"$state/silo-$k.log" 2>&1 &
+    exec env $(tls_env silo) nohup dotnet "$bin_silo") >"$state/silo-$k.log" 2>&1 &
   echo $! >"$state/silo-$k.pid"
+  mark "silo-$k" running
+  started+=("$state/silo-$k.pid")
   wait_until 90 "silo $k to become active (see $state/silo-$k.log)" silo_active "$k"
-  log "silo $k   silo port $((11110 + k))   gateway port $((30000 + k))   pid $(cat "$state/silo-$k.pid")"
+  log "silo $k   silo port $((11110 + k))   gateway port $((30000 + k))   metrics http://127.0.0.1:$((9600 + k))/metrics   pid $(cat "$state/silo-$k.pid")"
 }
 
 start_api() {
   local j=$1 conn port=$((5100 + $1)); conn=$(connection_string)
   if running "$state/api-$j.pid"; then log "api $j already runs"; return; fi
-  ConnectionStrings__Identity="$conn" Orleans__Mode=Client ASPNETCORE_URLS="http://127.0.0.1:$port" \
+  rotate_log "$state/api-$j.log"
+  (cd "$(dirname "$bin_api")" && ConnectionStrings__Identity="$conn" Orleans__Mode=Client ASPNETCORE_URLS="http://127.0.0.1:$port" \
+    Management__Urls="http://127.0.0.1:$((9500 + j))" \
     TokenKeys__Keys__0__Id=0 TokenKeys__Keys__0__Secret="$(token_key)" \
-    env $(tls_env api) nohup dotnet "$bin_api" >"$state/api-$j.log" 2>&1 &
+    exec env $(tls_env api) nohup dotnet "$bin_api") >"$state/api-$j.log" 2>&1 &
   echo $! >"$state/api-$j.pid"
+  mark "api-$j" running
+  started+=("$state/api-$j.pid")
   wait_until 90 "api $j to become ready (see $state/api-$j.log)" curl -sf "http://127.0.0.1:$port/health/ready"
-  log "api $j    http://127.0.0.1:$port   pid $(cat "$state/api-$j.pid")"
+  log "api $j    http://127.0.0.1:$port   metrics http://127.0.0.1:$((9500 + j))/metrics   pid $(cat "$state/api-$j.pid")"
 }
 
 stop_pid_file() {  # stop_pid_file <file> <signal>
@@ -108,11 +138,26 @@ stop_pid_file() {  # stop_pid_file <file> <signal>
   rm -f "$file"
 }
 
-next_silo() { local k=1; while [ -f "$state/silo-$k.pid" ]; do k=$((k + 1)); done; echo $k; }
+next_silo() { local k=1; while [ -f "$state/silo-$k.state" ]; do k=$((k + 1)); done; echo $k; }
+
+known_silo() {  # known_silo <K>: an error unless silo K was ever started by this script
+  if [ -z "${1:-}" ] || [ ! -f "$state/silo-$1.state" ]; then
+    log "There is no silo ${1:-(missing number)}. Known silos: $(cd "$state" && ls silo-*.state 2>/dev/null | sed -E 's/silo-([0-9]+)\.state/\1/' | sort -n | tr '\n' ' ')"
+    exit 2
+  fi
+}
+
+started=()  # pid files of the nodes this invocation started (Ctrl+C during `up` stops them)
+started_postgres=false
 
 case "${1:-}" in
   up)
     silos=${2:-3}; apis=${3:-1}
+    [ -s "$state/connection" ] || started_postgres=true
+    trap 'log "Interrupted: stopping what this run started."
+          for ((i = ${#started[@]} - 1; i >= 0; i--)); do stop_pid_file "${started[i]}" TERM; done
+          if $started_postgres && [ -f "$bin_devpostgres" ]; then dotnet "$bin_devpostgres" stop "$state/postgres" >/dev/null 2>&1 || true; rm -f "$state/connection"; fi
+          exit 130' INT TERM
     build
     log "PostgreSQL: $(connection_string | sed -E 's/Password=[^;]+/Password=***/')"
     for k in $(seq 1 "$silos"); do start_silo "$k"; done
@@ -120,25 +165,32 @@ case "${1:-}" in
     log "Grid up: $silos silo(s), $apis Api node(s). Logs and pids: $state"
     ;;
   add-silo) start_silo "$(next_silo)" ;;
-  start-silo) start_silo "${2:?silo number}" ;;
-  stop-silo) stop_pid_file "$state/silo-${2:?silo number}.pid" TERM; log "silo $2 stopped" ;;
-  kill-silo) kill -KILL "$(cat "$state/silo-${2:?silo number}.pid")"; rm -f "$state/silo-$2.pid"; log "silo $2 killed" ;;
+  start-silo) known_silo "${2:-}"; start_silo "$2" ;;
+  stop-silo) known_silo "${2:-}"; stop_pid_file "$state/silo-$2.pid" TERM; mark "silo-$2" stopped; log "silo $2 stopped" ;;
+  kill-silo)
+    known_silo "${2:-}"
+    if running "$state/silo-$2.pid"; then kill -KILL "$(cat "$state/silo-$2.pid")"; fi
+    rm -f "$state/silo-$2.pid"; mark "silo-$2" killed; log "silo $2 killed"
+    ;;
   status)
-    for f in "$state"/silo-*.pid "$state"/api-*.pid; do
+    for f in "$state"/silo-*.state "$state"/api-*.state; do
       [ -e "$f" ] || continue
-      name=$(basename "$f" .pid)
-      if running "$f"; then log "$name running (pid $(cat "$f"))"; else log "$name not running"; fi
+      name=$(basename "$f" .state); what=$(cat "$f")
+      if [ "$what" = running ]; then
+        if running "$state/$name.pid"; then what="running (pid $(cat "$state/$name.pid"))"; else what="exited on its own (see $state/$name.log)"; fi
+      fi
+      log "$name $what"
     done
     ;;
   down)
     for f in "$state"/api-*.pid; do [ -e "$f" ] && stop_pid_file "$f" TERM; done
     for f in "$state"/silo-*.pid; do [ -e "$f" ] && stop_pid_file "$f" TERM; done
     if [ -f "$bin_devpostgres" ]; then dotnet "$bin_devpostgres" stop "$state/postgres"; fi
-    rm -f "$state/connection"
+    rm -f "$state/connection" "$state"/*.state
     log "Grid down."
     ;;
   *)
-    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
     ;;
 esac

@@ -1,20 +1,34 @@
 #!/usr/bin/env bash
 # The test command (README): installs what the tests need when it is missing — the PostgreSQL
-# server binaries (the storage tests start a throwaway server) and wrk (the benchmark harness's
-# smoke test) — then runs every test. Arguments go to `dotnet test`.
+# server binaries (the storage tests start a throwaway server), wrk (the benchmark harness's
+# smoke test) and Prometheus (it scrapes a node in the telemetry test) — then runs every test.
+# Arguments go to `dotnet test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 missing=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+[ -x /usr/bin/prometheus ] || [ -x /usr/local/bin/prometheus ] || missing+=(prometheus)
 if [ ${#missing[@]} -gt 0 ]; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "Installing ${missing[*]} (apt-get install ${missing[*]})..."
-    export DEBIAN_FRONTEND=noninteractive
-    { apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null; } || { echo "Could not install ${missing[*]} with apt-get." >&2; exit 1; }
-  else
+  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
     echo "The tests need ${missing[*]}: install it (Debian/Ubuntu: sudo apt-get install ${missing[*]}) and run again." >&2
+    exit 1
+  fi
+  echo "Installing ${missing[*]} (apt-get install ${missing[*]})..."
+  export DEBIAN_FRONTEND=noninteractive
+  # Packages must not start their services: the tests run servers of their own on free ports.
+  # policy-rc.d answering 101 tells the packages' scripts not to start anything.
+  policy=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    policy=/usr/sbin/policy-rc.d
+    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy"
+  fi
+  installed=0
+  { apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null; } || installed=$?
+  if [ -n "$policy" ]; then rm -f "$policy"; fi
+  if [ "$installed" != 0 ]; then
+    echo "Could not install ${missing[*]} with apt-get." >&2
     exit 1
   fi
 fi

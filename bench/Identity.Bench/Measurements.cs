@@ -7,6 +7,7 @@ using Identity.Grains.Passwords;
 using Identity.Grains.Sessions;
 using Identity.Grains.Storage;
 using Identity.Grains.Storage.PostgreSql;
+using Identity.Grains.Telemetry;
 using Microsoft.Extensions.Options;
 using Orleans.Storage;
 
@@ -18,7 +19,8 @@ internal static class Measurements
     /// <summary>Raw Argon2id rate with the production hasher and its thread pool: the ceiling for logins/s.</summary>
     public static async Task<int> HashRateAsync(double seconds)
     {
-        using var hasher = new Argon2idPasswordHasher(Options.Create(new PasswordOptions()));
+        using var meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        using var hasher = new Argon2idPasswordHasher(Options.Create(new PasswordOptions()), new GridMetrics(meters.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
         var password = new Password("correct horse battery staple");
         await hasher.HashAsync(password); // warm up
         var clock = Stopwatch.StartNew();

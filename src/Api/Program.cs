@@ -1,11 +1,6 @@
 using Identity.Api.Hosting;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.AddIdentityApi();
-
-var app = builder.Build();
-app.UseIdentityApi();
-app.Run();
+return await IdentityApi.RunAsync(args);
 
 /// <summary>Entry point; public so the tests can host the real pipeline.</summary>
 public partial class Program;

@@ -1,9 +1,18 @@
 using Identity.Grains.Hosting;
 using Identity.ServiceDefaults;
+using Identity.ServiceDefaults.Hosting;
+using Identity.ServiceDefaults.Management;
 
-// A grid node: one Orleans silo hosting the identity grains, no HTTP API. It joins the grid
-// through the membership table in ConnectionStrings:Identity; SIGTERM leaves it gracefully.
-var builder = Host.CreateApplicationBuilder(args);
-builder.AddServiceDefaults();
-builder.UseOrleans(silo => silo.ConfigureIdentitySilo(builder.Configuration));
-await builder.Build().RunAsync();
+// A grid node: one Orleans silo hosting the identity grains; its only HTTP is the management
+// listener (metrics). It joins the grid through the membership table in ConnectionStrings:Identity;
+// SIGTERM leaves it gracefully.
+return await NodeRunner.RunAsync(
+    "identity-silo",
+    () => WebApplication.CreateSlimBuilder(args),
+    builder =>
+    {
+        builder.AddServiceDefaults("identity-silo");
+        builder.AddManagementOnlyListener();
+        builder.UseOrleans(silo => silo.ConfigureIdentitySilo(builder.Configuration));
+    },
+    app => app.UseManagementEndpoints());

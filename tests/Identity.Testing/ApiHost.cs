@@ -19,9 +19,12 @@ namespace Identity.Testing;
 internal sealed class ApiHost : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> _settings;
+    private readonly Action<IServiceCollection>? _services;
 
-    public ApiHost(IReadOnlyDictionary<string, string?>? settings = null)
+    /// <param name="services">Changes to the host's services, after the Api's own (a test's exporter, a fake).</param>
+    public ApiHost(IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
+        _services = services;
         _settings = new Dictionary<string, string?>
         {
             ["Orleans:SiloPort"] = Ports.Free().ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -32,6 +35,8 @@ internal sealed class ApiHost : WebApplicationFactory<Program>
             ["Serilog:MinimumLevel:Default"] = "Warning",
             ["Serilog:MinimumLevel:Override:Identity.Audit"] = "Information",
             ["Storage:Mode"] = "Memory",
+            // In-process hosts have no management listener (the appsettings' fixed port would collide); real-process tests cover it.
+            ["Management:Urls"] = "",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
@@ -70,6 +75,7 @@ internal sealed class ApiHost : WebApplicationFactory<Program>
         {
             services.AddKeyedSingleton<TimeProvider>(IdentityClock.Key, Clock);
             services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(Audit);
+            _services?.Invoke(services);
         });
     }
 }

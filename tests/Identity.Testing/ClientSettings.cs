@@ -4,29 +4,34 @@ using System.Text;
 
 namespace Identity.Testing;
 
-/// <summary>Configuration of introspection clients (services, operators' tools) for a test host.</summary>
-internal static class IntrospectionClients
+/// <summary>Configured machine clients for a test host: introspecting services and operators' tools, secrets stored as SHA-256.</summary>
+internal static class ClientSettings
 {
-    /// <summary>The settings that configure each <c>(id, secret)</c> as <c>Introspection:Clients:N</c>, secrets stored as SHA-256.</summary>
-    public static Dictionary<string, string?> Settings(params (string Id, string Secret)[] clients)
+    /// <summary>Each <c>(id, secret)</c> as <c>Introspection:Clients:N</c>.</summary>
+    public static Dictionary<string, string?> Introspection(params (string Id, string Secret)[] clients) => List("Introspection:Clients", clients);
+
+    /// <summary>Each <c>(id, secret)</c> as an operator, <c>Admin:Operators:N</c>.</summary>
+    public static Dictionary<string, string?> Operators(params (string Id, string Secret)[] operators) => List("Admin:Operators", operators);
+
+    /// <summary><paramref name="settings"/> with <paramref name="more"/> added.</summary>
+    public static Dictionary<string, string?> With(this Dictionary<string, string?> settings, Dictionary<string, string?> more)
     {
-        var settings = new Dictionary<string, string?>();
-        for (var i = 0; i < clients.Length; i++)
+        foreach (var (key, value) in more)
         {
-            var at = string.Create(CultureInfo.InvariantCulture, $"Introspection:Clients:{i}");
-            settings[$"{at}:ClientId"] = clients[i].Id;
-            settings[$"{at}:SecretSha256"] = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(clients[i].Secret)));
+            settings[key] = value;
         }
 
         return settings;
     }
 
-    /// <summary><paramref name="settings"/> with the clients' settings added.</summary>
-    public static Dictionary<string, string?> With(this Dictionary<string, string?> settings, params (string Id, string Secret)[] clients)
+    private static Dictionary<string, string?> List(string prefix, (string Id, string Secret)[] clients)
     {
-        foreach (var (key, value) in Settings(clients))
+        var settings = new Dictionary<string, string?>();
+        for (var i = 0; i < clients.Length; i++)
         {
-            settings[key] = value;
+            var at = string.Create(CultureInfo.InvariantCulture, $"{prefix}:{i}");
+            settings[$"{at}:ClientId"] = clients[i].Id;
+            settings[$"{at}:SecretSha256"] = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(clients[i].Secret)));
         }
 
         return settings;

@@ -16,17 +16,34 @@ internal sealed class GridProcess : IAsyncDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private readonly StringBuilder _errors = new();
 
-    private GridProcess(Process process, Uri? address)
+    private GridProcess(Process process, Uri? address, Uri management)
     {
         _process = process;
         Client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
+        Management = new HttpClient { BaseAddress = management, Timeout = TimeSpan.FromSeconds(30) };
     }
 
     /// <summary>For an Api: a client for its HTTP endpoint.</summary>
     public HttpClient Client { get; }
 
+    /// <summary>A client for the node's management listener (metrics).</summary>
+    public HttpClient Management { get; }
+
     public bool HasExited => _process.HasExited;
+
+    /// <summary>What the process wrote to standard error alone.</summary>
+    public string Errors
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _errors.ToString();
+            }
+        }
+    }
 
     public string Output
     {
@@ -39,12 +56,17 @@ internal sealed class GridProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Silo and gateway ports; a restarted node keeps its ports, as a deployed one does.</summary>
+    /// <summary>Silo, gateway and management ports; a restarted node keeps its ports, as a deployed one does.</summary>
     public static Dictionary<string, string> NodePorts() => new()
     {
         ["Orleans__SiloPort"] = Ports.Free().ToString(CultureInfo.InvariantCulture),
         ["Orleans__GatewayPort"] = Ports.Free().ToString(CultureInfo.InvariantCulture),
+        [ManagementUrls] = ManagementUrl(),
     };
+
+    private const string ManagementUrls = "Management__Urls";
+
+    private static string ManagementUrl() => $"http://127.0.0.1:{Ports.Free()}";
 
     /// <summary>Starts the Api and waits until /health/ready answers 200.</summary>
     public static async Task<GridProcess> StartApiAsync(IReadOnlyDictionary<string, string> environment)
@@ -78,6 +100,23 @@ internal sealed class GridProcess : IAsyncDisposable
         return (sample._process.ExitCode, sample.Output);
     }
 
+    /// <summary>
+    /// Starts the Api (<paramref name="role"/> Silo: a co-hosted one) or a Silo, expecting it to give up,
+    /// and waits for it to exit; returns its exit code, standard error and all output.
+    /// <paramref name="wrapper"/> runs it through another program (e.g. <c>unshare</c>), the dotnet command line appended.
+    /// </summary>
+    public static async Task<(int ExitCode, string Errors, string Output)> RunUntilExitAsync(
+        bool api, IReadOnlyDictionary<string, string> environment, string[]? wrapper = null)
+    {
+        var dll = api ? Program("src/Api", "Identity.Api") : Program("src/Silo", "Identity.Silo");
+        await using var node = Start(dll, [], TestCertificates.Environment(GridRole.Silo).Concat(environment), address: null, wrapper);
+        using var timeout = new CancellationTokenSource(StartTimeout);
+        await node._process.WaitForExitAsync(timeout.Token);
+        // The asynchronous readers may still hold the last lines.
+        node._process.WaitForExit();
+        return (node._process.ExitCode, node.Errors, node.Output);
+    }
+
     /// <summary>SIGKILL: no shutdown code runs.</summary>
     public async Task KillAsync()
     {
@@ -106,18 +145,29 @@ internal sealed class GridProcess : IAsyncDisposable
         }
 
         Client.Dispose();
+        Management.Dispose();
         _process.Dispose();
     }
 
-    private static GridProcess Start(string dll, IEnumerable<string> arguments, IEnumerable<KeyValuePair<string, string>> environment, Uri? address)
+    private static GridProcess Start(string dll, IEnumerable<string> arguments, IEnumerable<KeyValuePair<string, string>> environment, Uri? address, string[]? wrapper = null)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(wrapper is { Length: > 0 } ? wrapper[0] : "dotnet")
         {
             WorkingDirectory = Path.GetDirectoryName(dll)!,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (wrapper is { Length: > 0 })
+        {
+            foreach (var part in wrapper.Skip(1))
+            {
+                start.ArgumentList.Add(part);
+            }
+
+            start.ArgumentList.Add("dotnet");
+        }
+
         start.ArgumentList.Add(dll);
         foreach (var argument in arguments)
         {
@@ -129,10 +179,12 @@ internal sealed class GridProcess : IAsyncDisposable
             start.Environment[key] = value;
         }
 
+        // Never the appsettings' fixed management port: tests run many nodes at once.
+        var management = start.Environment.TryGetValue(ManagementUrls, out var urls) && !string.IsNullOrEmpty(urls) ? urls : start.Environment[ManagementUrls] = ManagementUrl();
         var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {dll}.");
-        var node = new GridProcess(process, address);
+        var node = new GridProcess(process, address, new Uri(management.Split(';')[0]));
         process.OutputDataReceived += (_, e) => node.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => node.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => node.Append(e.Data, error: true);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return node;
@@ -162,13 +214,17 @@ internal sealed class GridProcess : IAsyncDisposable
         Assert.Fail($"Timed out waiting for {what}:\n{Output}");
     }
 
-    private void Append(string? line)
+    private void Append(string? line, bool error = false)
     {
         if (line is not null)
         {
             lock (_output)
             {
                 _output.AppendLine(line);
+                if (error)
+                {
+                    _errors.AppendLine(line);
+                }
             }
         }
     }
@@ -178,13 +234,7 @@ internal sealed class GridProcess : IAsyncDisposable
     {
         var testDirectory = Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory);
         var configuration = new DirectoryInfo(testDirectory).Parent!.Name; // …/bin/<Configuration>/net10.0
-        var root = new DirectoryInfo(testDirectory);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Identity.sln")))
-        {
-            root = root.Parent;
-        }
-
-        var dll = Path.Combine(root!.FullName, projectDirectory, "bin", configuration, "net10.0", assemblyName + ".dll");
+        var dll = RepositoryFiles.PathOf(projectDirectory, "bin", configuration, "net10.0", assemblyName + ".dll");
         Assert.IsTrue(File.Exists(dll), $"Build it first: {dll} is missing.");
         return dll;
     }

@@ -1,20 +1,19 @@
 using System.Net.Http.Headers;
 using System.Text;
-using Identity.Api.Features.Introspection;
 
 namespace Identity.Api.Authentication;
 
 /// <summary>
 /// HTTP Basic authentication of a configured client (a service, or an operator's tool): RFC 6749
 /// §2.3.1, id and secret form-urlencoded before Basic encoding, the secret checked in constant time
-/// against its stored SHA-256 (<see cref="IntrospectionOptions"/>).
+/// against its stored SHA-256 (<see cref="ConfiguredClient"/>).
 /// </summary>
 internal static class ClientCredentials
 {
-    public static bool IsAuthenticated(HttpContext http, IntrospectionOptions options) => TryAuthenticate(http, options, out _);
+    public static bool IsAuthenticated(HttpContext http, IReadOnlyList<ConfiguredClient> clients) => TryAuthenticate(http, clients, out _);
 
-    /// <summary>Whether the request carries a configured client's id and secret; if so, which client.</summary>
-    public static bool TryAuthenticate(HttpContext http, IntrospectionOptions options, out string clientId)
+    /// <summary>Whether the request carries the id and secret of one of <paramref name="clients"/>; if so, which.</summary>
+    public static bool TryAuthenticate(HttpContext http, IReadOnlyList<ConfiguredClient> clients, out string clientId)
     {
         clientId = string.Empty;
         if (!AuthenticationHeaderValue.TryParse(http.Request.Headers.Authorization.ToString(), out var header)
@@ -43,7 +42,7 @@ internal static class ClientCredentials
         // RFC 6749 §2.3.1: client id and secret are form-urlencoded before Basic encoding.
         var presentedId = Uri.UnescapeDataString(credentials[..colon].Replace('+', ' '));
         var secret = Uri.UnescapeDataString(credentials[(colon + 1)..].Replace('+', ' '));
-        var client = options.Clients.Find(c => string.Equals(c.ClientId, presentedId, StringComparison.Ordinal));
+        var client = clients.FirstOrDefault(c => string.Equals(c.ClientId, presentedId, StringComparison.Ordinal));
         if (client is null || !client.Accepts(secret))
         {
             return false;

@@ -5,6 +5,7 @@ using Identity.Api.RateLimiting;
 using Identity.Contracts.Sessions;
 using Identity.Grains.Audit;
 using Identity.Grains.Sessions;
+using Identity.Grains.Telemetry;
 
 namespace Identity.Api.Authentication;
 
@@ -39,7 +40,7 @@ internal static class SessionTokenAuthentication
 
     /// <summary>Made once per application, with its services; stateless per request.</summary>
     private sealed class SessionTokenMiddleware(
-        RequestDelegate next, TokenAuthenticator tokens, FailedTokenChecks failures, SessionGrains sessions, SecurityEvents events)
+        RequestDelegate next, TokenAuthenticator tokens, FailedTokenChecks failures, SessionGrains sessions, SecurityEvents events, GridMetrics metrics)
     {
         private const string BearerPrefix = "Bearer ";
 
@@ -54,12 +55,14 @@ internal static class SessionTokenAuthentication
             if (!header.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase)
                 || !tokens.TryRead(header.AsSpan(BearerPrefix.Length).Trim(), TokenKind.Access, out var token))
             {
+                metrics.TokenChecked(GridMetrics.TokenOutcome.Invalid);
                 await Problems.InvalidAccessToken(context).ExecuteAsync(context);
                 return;
             }
 
             if (failures.IsExhausted(token.SessionId, out var retryAfter))
             {
+                metrics.TokenChecked(GridMetrics.TokenOutcome.Throttled);
                 events.Throttled("FailedTokenChecks", token.SessionId, context.GetClientContext());
                 await Problems.TooManyFailedTokenChecks(context, retryAfter).ExecuteAsync(context);
                 return;
@@ -79,11 +82,13 @@ internal static class SessionTokenAuthentication
 
             if (session is null)
             {
+                metrics.TokenChecked(GridMetrics.TokenOutcome.Invalid);
                 failures.Record(token.SessionId);
                 await Problems.InvalidAccessToken(context).ExecuteAsync(context);
                 return;
             }
 
+            metrics.TokenChecked(GridMetrics.TokenOutcome.Valid);
             context.Features.Set(new CurrentSession(session, token.Digest));
             await next(context);
         }

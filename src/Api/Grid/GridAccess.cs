@@ -2,6 +2,7 @@ using Identity.Grains.Audit;
 using Identity.Grains.Hosting;
 using Identity.Grains.Hosting.Options;
 using Identity.Grains.Sessions;
+using Identity.Grains.Telemetry;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Identity.Api.Grid;
@@ -47,6 +48,7 @@ internal static class GridAccess
         // Api nodes verify token authenticators before any grain call, so they hold the key ring too.
         builder.Services.AddTokenAuthenticator();
         builder.Services.TryAddSingleton<SecurityEvents>();
+        builder.Services.TryAddSingleton<GridMetrics>();
         if (access.Mode == GridAccessMode.Client)
         {
             builder.UseOrleansClient(client => client.ConfigureIdentityClient(builder.Configuration));

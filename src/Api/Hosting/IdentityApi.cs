@@ -1,5 +1,6 @@
 using Identity.Api.Authentication;
 using Identity.Api.Errors;
+using Identity.Api.Features.Admin;
 using Identity.Api.Features.Health;
 using Identity.Api.Features.Introspection;
 using Identity.Api.Features.Sessions;
@@ -9,6 +10,8 @@ using Identity.Api.Http;
 using Identity.Api.RateLimiting;
 using Identity.Grains.Hosting.Options;
 using Identity.ServiceDefaults;
+using Identity.ServiceDefaults.Hosting;
+using Identity.ServiceDefaults.Management;
 
 namespace Identity.Api.Hosting;
 
@@ -21,9 +24,20 @@ namespace Identity.Api.Hosting;
 /// </summary>
 public static class IdentityApi
 {
+    /// <summary>The Api process (Program.cs): a start-up mistake is one line on <paramref name="errors"/> and exit status 1.</summary>
+    public static Task<int> RunAsync(string[] args, TextWriter? errors = null, CancellationToken stopping = default) =>
+        NodeRunner.RunAsync(
+            "identity-api",
+            () => WebApplication.CreateBuilder(args),
+            builder => builder.AddIdentityApi(),
+            app => app.UseIdentityApi(),
+            errors,
+            stopping);
+
     public static WebApplicationBuilder AddIdentityApi(this WebApplicationBuilder builder)
     {
-        builder.AddServiceDefaults();
+        builder.AddServiceDefaults("identity-api");
+        builder.AddManagementListener();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -36,6 +50,7 @@ public static class IdentityApi
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
         builder.Services.AddIdentityRateLimits();
         builder.Services.AddValidatedOptions<IntrospectionOptions, IntrospectionOptionsValidator>(IntrospectionOptions.Section);
+        builder.Services.AddValidatedOptions<AdminOptions, AdminOptionsValidator>(AdminOptions.Section);
         builder.Services.AddIdentityHealthChecks();
         builder.Services.AddOpenApi();
         return builder;
@@ -43,6 +58,7 @@ public static class IdentityApi
 
     public static WebApplication UseIdentityApi(this WebApplication app)
     {
+        app.UseManagementEndpoints();
         app.UseClientAddresses();
         app.UseSecurityHeaders();
         app.UseHsts();
@@ -56,6 +72,7 @@ public static class IdentityApi
         app.MapUsersApi();
         app.MapSessionsApi();
         app.MapIntrospectionApi();
+        app.MapAdminApi();
         return app;
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Identity.Api.Features.Admin;
 using Identity.Api.Features.Introspection;
 using Identity.Api.Features.Sessions;
 using Identity.Api.Features.Users;
@@ -17,4 +18,7 @@ namespace Identity.Api.Http;
 [JsonSerializable(typeof(TokenResponse))]
 [JsonSerializable(typeof(CurrentSessionResponse))]
 [JsonSerializable(typeof(IntrospectionResponse))]
+[JsonSerializable(typeof(AdminUserResponse))]
+[JsonSerializable(typeof(AdminSessionListResponse))]
+[JsonSerializable(typeof(AdminSessionsEndedResponse))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

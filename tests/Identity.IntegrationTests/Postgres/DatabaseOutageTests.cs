@@ -27,7 +27,7 @@ public sealed class DatabaseOutageTests
             {
                 ["Storage:Mode"] = "PostgreSql",
                 ["ConnectionStrings:Identity"] = server.ConnectionString,
-            }.With(("ops", "ops-secret-0123456789abcdef")));
+            }.With(ClientSettings.Introspection(("ops", "ops-secret-0123456789abcdef"))));
             var client = host.CreateApiClient();
             var (_, cold) = await client.SignUpAndLoginAsync();
             await host.Services.GetRequiredService<IGrainFactory>().GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);

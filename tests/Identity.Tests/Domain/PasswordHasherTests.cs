@@ -1,6 +1,7 @@
 using Identity.Contracts.Errors;
 using Identity.Contracts.Passwords;
 using Identity.Grains.Passwords;
+using Identity.Testing;
 using Microsoft.Extensions.Options;
 
 namespace Identity.Tests.Domain;
@@ -11,7 +12,7 @@ public sealed class PasswordHasherTests
     private static Argon2idPasswordHasher s_hasher = null!;
 
     [ClassInitialize]
-    public static void Create(TestContext _) => s_hasher = new Argon2idPasswordHasher(Options.Create(new PasswordOptions()));
+    public static void Create(TestContext _) => s_hasher = new Argon2idPasswordHasher(Options.Create(new PasswordOptions()), TestMetrics.Create());
 
     [ClassCleanup]
     public static void Dispose() => s_hasher.Dispose();
@@ -65,7 +66,7 @@ public sealed class PasswordHasherTests
     [TestMethod]
     public async Task A_hash_made_at_lower_cost_verifies_and_asks_for_a_rehash()
     {
-        using var stronger = new Argon2idPasswordHasher(Options.Create(new PasswordOptions { Iterations = 3 }));
+        using var stronger = new Argon2idPasswordHasher(Options.Create(new PasswordOptions { Iterations = 3 }), TestMetrics.Create());
         var oldHash = await s_hasher.HashAsync(new Password("correct horse battery"));
 
         var verification = await stronger.VerifyAsync(new Password("correct horse battery"), oldHash);
@@ -78,7 +79,7 @@ public sealed class PasswordHasherTests
     [TestMethod]
     public async Task A_full_hashing_queue_sheds_work_instead_of_queueing_without_bound()
     {
-        using var tiny = new Argon2idPasswordHasher(Options.Create(new PasswordOptions { HashingThreads = 1, MaxQueuedHashes = 1 }));
+        using var tiny = new Argon2idPasswordHasher(Options.Create(new PasswordOptions { HashingThreads = 1, MaxQueuedHashes = 1 }), TestMetrics.Create());
 
         var burst = Enumerable.Range(0, 10).Select(_ => tiny.HashAsync(new Password("correct horse battery"))).ToList();
         var error = await Assert.ThrowsExactlyAsync<IdentityUnavailableException>(() => Task.WhenAll(burst));

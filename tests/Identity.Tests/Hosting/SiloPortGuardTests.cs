@@ -18,7 +18,7 @@ public sealed class SiloPortGuardTests
     {
         using var running = ListenLikeOrleans(out var port);
 
-        var refused = Assert.ThrowsExactly<InvalidOperationException>(
+        var refused = Assert.ThrowsExactly<NodeStartupException>(
             () => SiloPortGuard.EnsurePortsAreFree(new GridOptions { SiloPort = Ports.Free(), GatewayPort = port }));
 
         StringAssert.Contains(refused.Message, "Orleans:GatewayPort");

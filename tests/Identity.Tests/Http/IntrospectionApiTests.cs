@@ -18,7 +18,7 @@ public sealed class IntrospectionApiTests
     [ClassInitialize]
     public static void Start(TestContext _)
     {
-        s_host = new ApiHost(IntrospectionClients.Settings((ClientId, ClientSecret)));
+        s_host = new ApiHost(ClientSettings.Introspection((ClientId, ClientSecret)));
         s_client = s_host.CreateApiClient();
     }
 
@@ -82,7 +82,7 @@ public sealed class IntrospectionApiTests
     public async Task An_address_that_keeps_failing_client_authentication_waits_and_is_logged()
     {
         await using var host = new ApiHost(new Dictionary<string, string?> { ["RateLimiting:ClientAuthenticationFailuresPerMinute"] = "3" }
-            .With((ClientId, ClientSecret)));
+            .With(ClientSettings.Introspection((ClientId, ClientSecret))));
         using var client = host.CreateApiClient();
         var form = () => new FormUrlEncodedContent([new("token", "x")]);
 
@@ -103,7 +103,7 @@ public sealed class IntrospectionApiTests
     public async Task A_client_that_keeps_asking_about_inactive_tokens_waits_and_others_do_not()
     {
         await using var host = new ApiHost(new Dictionary<string, string?> { ["RateLimiting:InactiveIntrospectionsPerMinute"] = "3" }
-            .With((ClientId, ClientSecret), ("billing", "billing-secret-0123456789abcdef")));
+            .With(ClientSettings.Introspection((ClientId, ClientSecret), ("billing", "billing-secret-0123456789abcdef"))));
         using var client = host.CreateApiClient();
         var form = () => new FormUrlEncodedContent([new("token", "iga_made-up")]);
 

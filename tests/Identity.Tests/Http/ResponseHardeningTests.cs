@@ -19,7 +19,7 @@ public sealed class ResponseHardeningTests
     [ClassInitialize]
     public static void Start(TestContext _)
     {
-        s_host = new ApiHost(IntrospectionClients.Settings((OperatorId, OperatorSecret)));
+        s_host = new ApiHost(ClientSettings.Introspection((OperatorId, OperatorSecret)));
         s_client = s_host.CreateApiClient();
     }
 

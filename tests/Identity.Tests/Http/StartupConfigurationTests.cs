@@ -1,9 +1,8 @@
 using Identity.Testing;
-using Microsoft.Extensions.Options;
 
 namespace Identity.Tests.Http;
 
-/// <summary>Bad configuration stops the process at start-up with a message naming the setting.</summary>
+/// <summary>Bad configuration stops the process at start-up: exit status 1 and one line naming the setting.</summary>
 [TestClass]
 public sealed class StartupConfigurationTests
 {
@@ -20,10 +19,11 @@ public sealed class StartupConfigurationTests
     [DataRow("ForwardedHeaders:KnownProxies:0", "not-an-address")]
     public async Task The_process_refuses_to_start_and_names_the_bad_setting(string key, string value)
     {
-        await using var host = new ApiHost(new Dictionary<string, string?> { [key] = value });
+        var (exitCode, error) = await ApiStartup.RefusalAsync(new Dictionary<string, string?> { [key] = value });
 
-        var error = Assert.Throws<OptionsValidationException>(() => host.CreateApiClient());
-
-        StringAssert.Contains(error.Message, key.Replace(":0:ClientId", ":0", StringComparison.Ordinal));
+        Assert.AreEqual(1, exitCode);
+        StringAssert.StartsWith(error, "identity-api cannot start: ");
+        StringAssert.Contains(error, key.Replace(":0:ClientId", ":0", StringComparison.Ordinal));
+        Assert.HasCount(1, error.Split('\n', StringSplitOptions.RemoveEmptyEntries), error);
     }
 }

@@ -18,7 +18,7 @@ public sealed class StorageFailureClassificationTests
     {
         var cause = new NpgsqlException("Failed to connect to 127.0.0.1:5432", new System.Net.Sockets.SocketException(111));
         var log = new LogCapture("storage");
-        var storage = new UnavailableOnFailureGrainStorage(new FailingStorage(cause), log.CreateLogger("storage"));
+        var storage = new UnavailableOnFailureGrainStorage(new FailingStorage(cause), TestMetrics.Create(), log.CreateLogger("storage"));
 
         var failure = await Assert.ThrowsExactlyAsync<IdentityUnavailableException>(() => storage.WriteStateAsync("session", Grain, new GrainState<object>()));
 
@@ -43,7 +43,7 @@ public sealed class StorageFailureClassificationTests
     }
 
     private static UnavailableOnFailureGrainStorage Wrap(Exception failure) =>
-        new(new FailingStorage(failure), NullLogger<UnavailableOnFailureGrainStorage>.Instance);
+        new(new FailingStorage(failure), TestMetrics.Create(), NullLogger<UnavailableOnFailureGrainStorage>.Instance);
 
     private sealed class FailingStorage(Exception failure) : IGrainStorage
     {

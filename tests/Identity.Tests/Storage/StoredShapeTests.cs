@@ -6,6 +6,7 @@ using Identity.Grains.LoginNames;
 using Identity.Grains.Sessions;
 using Identity.Grains.Storage;
 using Identity.Grains.Users;
+using Identity.Testing;
 
 namespace Identity.Tests.Storage;
 
@@ -55,6 +56,21 @@ public sealed class StoredShapeTests
         CollectionAssert.AreEqual(expected.Sessions, loaded.Sessions);
         Assert.AreEqual(expected.PasswordChangedAt, loaded.PasswordChangedAt);
         CollectionAssert.AreEqual(expected.SourceFailures, loaded.SourceFailures);
+        Assert.AreEqual(expected.LastLoginAt, loaded.LastLoginAt);
+        Assert.IsTrue(loaded.PasswordChangeRequired);
+    }
+
+    [TestMethod]
+    public void A_user_row_of_the_previous_shape_loads()
+    {
+        // As written before the admin API: no last login, no password-change marker.
+        var loaded = Serializer.Deserialize<UserState>(BinaryData.FromString(
+            """{"username":"Alice","email":"alice@example.com","passwordHash":"$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g","status":"active","createdAt":"2026-11-26T12:00:00+00:00","consecutiveFailures":3,"lockoutsSinceLastSuccess":1,"lockedUntil":"2026-11-26T12:01:00+00:00","sessions":[{"sessionId":"6f1c2d3e-4b5a-4968-8776-5a4b3c2d1e0f","createdAt":"2026-11-26T12:02:00+00:00"},{"sessionId":"0a1b2c3d-4e5f-4061-8273-94a5b6c7d8e9","createdAt":"2026-11-26T12:03:00+00:00"}],"passwordChangedAt":"2026-11-27T12:00:00+00:00","sourceFailures":[{"source":"address:203.0.113.7","failures":4,"lastFailureAt":"2026-11-26T12:04:00+00:00"},{"source":"device:5a4b3c2d1e0f49688776a5b4c3d2e1f0","failures":1,"lastFailureAt":"2026-11-26T12:05:00+00:00"}]}"""))!;
+
+        Assert.AreEqual("Alice", loaded.Username);
+        Assert.IsNull(loaded.LastLoginAt);
+        Assert.IsFalse(loaded.PasswordChangeRequired);
+        Assert.AreEqual(2, loaded.Sessions.Count);
     }
 
     [TestMethod]
@@ -164,6 +180,8 @@ public sealed class StoredShapeTests
         user.PasswordChangedAt = T0.AddDays(1);
         user.SourceFailures.Add(new SourceFailures("address:203.0.113.7", 4, T0.AddMinutes(4)));
         user.SourceFailures.Add(new SourceFailures("device:5a4b3c2d1e0f49688776a5b4c3d2e1f0", 1, T0.AddMinutes(5)));
+        user.LastLoginAt = T0.AddMinutes(6);
+        user.PasswordChangeRequired = true;
         return user;
     }
 
@@ -202,14 +220,5 @@ public sealed class StoredShapeTests
     }
 
     /// <summary>The file in the source tree (read there, so an update is seen without a rebuild).</summary>
-    private static string PathOf(string file)
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(directory!.FullName, "Identity.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return Path.Combine(directory.FullName, "tests", "Identity.Tests", "Storage", "StoredShapes", file);
-    }
+    private static string PathOf(string file) => RepositoryFiles.PathOf("tests", "Identity.Tests", "Storage", "StoredShapes", file);
 }

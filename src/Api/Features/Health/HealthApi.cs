@@ -42,7 +42,7 @@ internal static class HealthApi
     {
         context.Response.ContentType = "application/json";
         context.Response.Headers.CacheControl = "no-store";
-        var detailed = ClientCredentials.IsAuthenticated(context, context.RequestServices.GetRequiredService<IOptions<IntrospectionOptions>>().Value);
+        var detailed = ClientCredentials.IsAuthenticated(context, context.RequestServices.GetRequiredService<IOptions<IntrospectionOptions>>().Value.Clients);
         return JsonSerializer.SerializeAsync(context.Response.Body, new HealthResponse(
             report.Status.ToString(),
             detailed ? report.Entries.ToDictionary(e => e.Key, e => new HealthEntry(e.Value.Status.ToString(), e.Value.Description)) : null),

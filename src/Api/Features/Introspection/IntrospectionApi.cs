@@ -48,7 +48,7 @@ internal static class IntrospectionApi
             return Problems.TooManyAttempts(http, retryAfter);
         }
 
-        if (!ClientCredentials.TryAuthenticate(http, options.Value, out var clientId))
+        if (!ClientCredentials.TryAuthenticate(http, options.Value.Clients, out var clientId))
         {
             limits.RecordClientAuthenticationFailure(http);
             events.ClientAuthenticationFailed("introspection", http.GetClientContext());

@@ -23,23 +23,26 @@ public sealed record LoginRequest(string? Username, string? Password, string? De
 public sealed record RefreshRequest(string? RefreshToken);
 
 /// <param name="DeviceToken">Login only: keep it for this client and send it with its next login.</param>
+/// <param name="PasswordChangeRequired">Login only, present when true: an operator asked for a new password; change it (<c>PUT /v1/users/me/password</c>).</param>
 public sealed record TokenResponse(
     Guid SessionId,
     string AccessToken,
     string RefreshToken,
     string TokenType,
     long ExpiresIn,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? DeviceToken = null)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? DeviceToken = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool PasswordChangeRequired = false)
 {
     public override string ToString() => $"TokenResponse {{ SessionId = {SessionId}, secrets redacted }}";
 
-    internal static TokenResponse From(IssuedTokens tokens, string? deviceToken = null) => new(
+    internal static TokenResponse From(IssuedTokens tokens, string? deviceToken = null, bool passwordChangeRequired = false) => new(
         tokens.SessionId,
         tokens.AccessToken,
         tokens.RefreshToken,
         "Bearer",
         (long)(tokens.AccessTokenExpiresAt - tokens.IssuedAt).TotalSeconds,
-        deviceToken);
+        deviceToken,
+        passwordChangeRequired);
 }
 
 public sealed record CurrentSessionResponse(Guid SessionId, Guid UserId, string Username, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, DateTimeOffset AccessTokenExpiresAt);
@@ -108,7 +111,7 @@ internal static class SessionsApi
         }
 
         http.Response.Headers.CacheControl = "no-store";
-        return TypedResults.Created((string?)null, TokenResponse.From(success.Tokens, success.DeviceToken));
+        return TypedResults.Created((string?)null, TokenResponse.From(success.Tokens, success.DeviceToken, success.PasswordChangeRequired));
     }
 
     private static async Task<Results<Ok<TokenResponse>, ValidationProblem, ProblemHttpResult>> RefreshAsync(

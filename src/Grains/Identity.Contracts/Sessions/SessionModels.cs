@@ -58,6 +58,12 @@ public enum SessionEndReason
     Expired = 5,
     RevokedByService = 6,
     AccountDisabled = 7,
+
+    /// <summary>An operator ended it (admin API), or made the password change required.</summary>
+    RevokedByOperator = 8,
+
+    /// <summary>The account was erased (admin API).</summary>
+    AccountErased = 9,
 }
 
 /// <summary>Outcome of presenting a refresh token.</summary>

@@ -47,6 +47,33 @@ public interface IUserGrain : IGrainWithGuidKey
     [Alias("Enable")]
     Task EnableAsync();
 
+    /// <summary>The account for operators; null when there is none.</summary>
+    [ReadOnly, Alias("GetProfile")]
+    Task<UserProfile?> GetProfileAsync();
+
+    /// <summary>Clears every failed-login count and block, leaving the account's status as it is. Idempotent.</summary>
+    [Alias("Unlock")]
+    Task UnlockAsync();
+
+    /// <summary>
+    /// Marks the password as to be changed and ends every session: the next login says so
+    /// (<see cref="LoginResult.Succeeded.PasswordChangeRequired"/>) until the password is changed.
+    /// Returns how many sessions were ended.
+    /// </summary>
+    [Alias("RequirePasswordChange")]
+    Task<int> RequirePasswordChangeAsync();
+
+    /// <summary>Ends one session of the account (<paramref name="sessionId"/>) or all (null) for an operator; returns how many ended.</summary>
+    [Alias("EndSessionsByOperator")]
+    Task<int> EndSessionsByOperatorAsync(Guid? sessionId);
+
+    /// <summary>
+    /// Erases the account: its sessions, its login names and its own row, from memory and the
+    /// database (GDPR erasure). False when there was no account. Safe to repeat after a failure.
+    /// </summary>
+    [Alias("Erase")]
+    Task<bool> EraseAsync();
+
     /// <summary>Failed-login counts and blocks, for operators and tests.</summary>
     [ReadOnly, Alias("GetLoginThrottleStatus")]
     Task<LoginThrottleStatus> GetLoginThrottleStatusAsync();

@@ -55,9 +55,16 @@ public abstract record LoginResult
     {
     }
 
-    /// <summary>Signed in; <paramref name="DeviceToken"/> lets this client's next logins pass other sources' throttling.</summary>
+    /// <summary>
+    /// Signed in; <paramref name="DeviceToken"/> lets this client's next logins pass other sources'
+    /// throttling. <paramref name="PasswordChangeRequired"/>: an operator asked for a new password.
+    /// </summary>
     [GenerateSerializer, Immutable, Alias("identity.LoginResult.Succeeded")]
-    public sealed record Succeeded([property: Id(0)] Guid UserId, [property: Id(1)] IssuedTokens Tokens, [property: Id(2)] string DeviceToken) : LoginResult
+    public sealed record Succeeded(
+        [property: Id(0)] Guid UserId,
+        [property: Id(1)] IssuedTokens Tokens,
+        [property: Id(2)] string DeviceToken,
+        [property: Id(3)] bool PasswordChangeRequired = false) : LoginResult
     {
         public override string ToString() => $"Succeeded {{ UserId = {UserId}, {Tokens}, device token redacted }}";
     }
@@ -97,3 +104,17 @@ public sealed record LoginThrottleStatus(
     [property: Id(1)] int AccountBlocks,
     [property: Id(2)] DateTimeOffset? AccountBlockedUntil,
     [property: Id(3)] IReadOnlyDictionary<string, int> SourceFailures);
+
+/// <summary>An account as operators and support see it (admin API). Never its password hash.</summary>
+[GenerateSerializer, Immutable, Alias("identity.UserProfile")]
+public sealed record UserProfile(
+    [property: Id(0)] Guid UserId,
+    [property: Id(1)] string Username,
+    [property: Id(2)] string? Email,
+    [property: Id(3)] bool Disabled,
+    [property: Id(4)] DateTimeOffset CreatedAt,
+    [property: Id(5)] DateTimeOffset? LastLoginAt,
+    [property: Id(6)] DateTimeOffset PasswordChangedAt,
+    [property: Id(7)] bool PasswordChangeRequired,
+    [property: Id(8)] int SessionCount,
+    [property: Id(9)] LoginThrottleStatus LoginThrottle);

@@ -1,5 +1,6 @@
 using Identity.Contracts.Sessions;
 using Identity.Contracts.Users;
+using Identity.Grains.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace Identity.Grains.Audit;
@@ -9,37 +10,64 @@ namespace Identity.Grains.Audit;
 /// so operators can route it (to a SIEM, to longer retention) apart from diagnostics. Each event
 /// names its outcome and reason, and the user, session and client (address, User-Agent) when
 /// known; the log event's own timestamp is its time. Never a token, secret or password.
-/// Grains and the HTTP edge both write here: each decision is logged where it is made.
+/// Grains and the HTTP edge both write here: each decision is logged where it is made, and
+/// counted in <see cref="GridMetrics"/> (by outcome, reason or rule only) in the same call.
 /// </summary>
-public sealed partial class SecurityEvents(ILoggerFactory loggers)
+public sealed partial class SecurityEvents(ILoggerFactory loggers, GridMetrics metrics)
 {
     public const string Category = "Identity.Audit";
     private readonly ILogger logger = loggers.CreateLogger(Category);
 
-    public void LoginSucceeded(Guid userId, Guid sessionId, ClientContext client) =>
+    public void LoginSucceeded(Guid userId, Guid sessionId, ClientContext client)
+    {
+        metrics.Login("Succeeded");
         LogLoginSucceeded(logger, userId, sessionId, client.IpAddress, client.UserAgent);
+    }
 
     /// <summary>A refused login; <paramref name="userId"/> is null for a name no account has.</summary>
-    public void LoginFailed(Guid? userId, LoginRejection reason, ClientContext client) =>
+    public void LoginFailed(Guid? userId, LoginRejection reason, ClientContext client)
+    {
+        metrics.Login(reason.ToString());
         LogLoginFailed(logger, userId, reason, client.IpAddress, client.UserAgent);
+    }
 
     /// <summary>The account ceiling was reached: sources without a device token are refused until <paramref name="until"/>.</summary>
-    public void LockedOut(Guid userId, DateTimeOffset until, ClientContext client) =>
+    public void LockedOut(Guid userId, DateTimeOffset until, ClientContext client)
+    {
+        metrics.Throttled("LoginAccountCeiling");
         LogLockedOut(logger, userId, until, client.IpAddress, client.UserAgent);
+    }
 
     /// <summary>A source (an address or a device) of <paramref name="userId"/> is slowed, or blocked, until <paramref name="until"/> for repeated failures.</summary>
-    public void SourceThrottled(Guid userId, string source, DateTimeOffset until, ClientContext client) =>
+    public void SourceThrottled(Guid userId, string source, DateTimeOffset until, ClientContext client)
+    {
+        metrics.Throttled("LoginSource");
         LogSourceThrottled(logger, userId, source, until, client.IpAddress, client.UserAgent);
+    }
 
-    public void Registered(Guid userId) => LogRegistered(logger, userId);
+    public void Registered(Guid userId)
+    {
+        metrics.Registered();
+        LogRegistered(logger, userId);
+    }
 
-    public void TokensRefreshed(Guid userId, Guid sessionId, uint generation, ClientContext client) =>
+    public void TokensRefreshed(Guid userId, Guid sessionId, uint generation, ClientContext client)
+    {
+        metrics.Refreshed("rotated");
         LogRefreshed(logger, userId, sessionId, generation, client.IpAddress, client.UserAgent);
+    }
 
-    public void RefreshTokenReused(Guid userId, Guid sessionId, uint presented, uint current, ClientContext client) =>
+    public void RefreshTokenReused(Guid userId, Guid sessionId, uint presented, uint current, ClientContext client)
+    {
+        metrics.Refreshed("reused");
         LogReused(logger, userId, sessionId, presented, current, client.IpAddress, client.UserAgent);
+    }
 
-    public void SessionEnded(Guid userId, Guid sessionId, SessionEndReason reason) => LogSessionEnded(logger, userId, sessionId, reason);
+    public void SessionEnded(Guid userId, Guid sessionId, SessionEndReason reason)
+    {
+        metrics.SessionEnded(reason.ToString());
+        LogSessionEnded(logger, userId, sessionId, reason);
+    }
 
     public void Logout(Guid userId, Guid sessionId, ClientContext client) =>
         LogLogout(logger, userId, sessionId, client.IpAddress, client.UserAgent);
@@ -52,12 +80,22 @@ public sealed partial class SecurityEvents(ILoggerFactory loggers)
 
     public void AccountStatusChanged(Guid userId, string status) => LogStatusChanged(logger, userId, status);
 
+    /// <summary>Every row of the account is gone: sessions, login names, the account itself.</summary>
+    public void AccountErased(Guid userId) => LogAccountErased(logger, userId);
+
+    /// <summary>An operator acted on an account through the admin API; <paramref name="operatorId"/> is the operator client's id.</summary>
+    public void OperatorAction(string operatorId, string action, Guid userId, Guid? sessionId, ClientContext client) =>
+        LogOperatorAction(logger, operatorId, action, userId, sessionId, client.IpAddress, client.UserAgent);
+
     public void ClientAuthenticationFailed(string endpoint, ClientContext client) =>
         LogClientAuthenticationFailed(logger, endpoint, client.IpAddress, client.UserAgent);
 
     /// <summary>A request refused with 429; <paramref name="sessionId"/> when the budget was a session's.</summary>
-    public void Throttled(string rule, Guid? sessionId, ClientContext client) =>
+    public void Throttled(string rule, Guid? sessionId, ClientContext client)
+    {
+        metrics.Throttled(rule);
         LogThrottled(logger, rule, sessionId, client.IpAddress, client.UserAgent);
+    }
 
     [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "login succeeded: user {UserId} session {SessionId} from {ClientAddress} ({UserAgent})")]
     private static partial void LogLoginSucceeded(ILogger logger, Guid userId, Guid sessionId, string? clientAddress, string? userAgent);
@@ -94,6 +132,12 @@ public sealed partial class SecurityEvents(ILoggerFactory loggers)
 
     [LoggerMessage(EventId = 1022, Level = LogLevel.Information, Message = "account status changed: user {UserId} is now {Status}")]
     private static partial void LogStatusChanged(ILogger logger, Guid userId, string status);
+
+    [LoggerMessage(EventId = 1023, Level = LogLevel.Information, Message = "account erased: user {UserId}")]
+    private static partial void LogAccountErased(ILogger logger, Guid userId);
+
+    [LoggerMessage(EventId = 1040, Level = LogLevel.Information, Message = "operator {OperatorId} {Action}: user {UserId} session {SessionId} from {ClientAddress} ({UserAgent})")]
+    private static partial void LogOperatorAction(ILogger logger, string operatorId, string action, Guid userId, Guid? sessionId, string? clientAddress, string? userAgent);
 
     [LoggerMessage(EventId = 1030, Level = LogLevel.Warning, Message = "client authentication failed at {Endpoint} from {ClientAddress} ({UserAgent})")]
     private static partial void LogClientAuthenticationFailed(ILogger logger, string endpoint, string? clientAddress, string? userAgent);

@@ -1,6 +1,7 @@
 using Identity.Grains.Hosting.Options;
 using Identity.Grains.Storage;
 using Identity.Grains.Storage.PostgreSql;
+using Identity.Grains.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Orleans.Configuration;
 
@@ -37,6 +38,7 @@ public static class GridClientBuilderExtensions
             o.Invariant = "Npgsql";
             o.ConnectionString = IdentityDatabase.WithDefaults(connectionString);
         });
+        client.AddTraceContext(configuration);
         client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = MembershipTuning.GatewayListRefreshPeriod);
         client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = MembershipTuning.ResponseTimeout);
         client.UseConnectionRetryFilter(async (exception, cancellationToken) =>

@@ -5,6 +5,7 @@ using Identity.Grains.Passwords;
 using Identity.Grains.Sessions;
 using Identity.Grains.Storage;
 using Identity.Grains.Storage.PostgreSql;
+using Identity.Grains.Telemetry;
 using Identity.Grains.Users;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -32,6 +33,7 @@ public static class GridSiloBuilderExtensions
         var tls = configuration.BindValidated<GridTlsOptions, GridTlsOptionsValidator>(GridTlsOptions.Section);
 
         silo.AddIdentityGrains();
+        silo.AddTraceContext(configuration);
         silo.Services.AddValidatedOptions<GridOptions, GridOptionsValidator>(GridOptions.Section);
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SiloPortGuard>();
         silo.Configure<ClusterOptions>(o =>
@@ -74,6 +76,7 @@ public static class GridSiloBuilderExtensions
         services.AddValidatedOptions<PasswordOptions, PasswordOptionsValidator>(PasswordOptions.Section);
         services.AddTokenAuthenticator();
         services.TryAddSingleton<SecurityEvents>();
+        services.TryAddSingleton<GridMetrics>();
 
         services.TryAddKeyedSingleton(IdentityClock.Key, TimeProvider.System);
         services.TryAddSingleton<IPasswordHasher, Argon2idPasswordHasher>();
@@ -111,6 +114,7 @@ public static class GridSiloBuilderExtensions
         silo.Services.AddKeyedSingleton<IGrainStorage>(IdentityStorage.ProviderName, (provider, _) =>
             new UnavailableOnFailureGrainStorage(
                 provider.GetRequiredKeyedService<IGrainStorage>(PostgresProvider),
+                provider.GetRequiredService<GridMetrics>(),
                 provider.GetRequiredService<Microsoft.Extensions.Logging.ILogger<UnavailableOnFailureGrainStorage>>()));
         if (clustering)
         {

@@ -50,7 +50,7 @@ public sealed class SiloPortGuard(IOptions<GridOptions> options) : ILifecyclePar
         }
         catch (SocketException ex) when (ex.SocketErrorCode is SocketError.AddressAlreadyInUse or SocketError.AccessDenied)
         {
-            throw new InvalidOperationException(
+            throw new NodeStartupException(
                 $"Port {port} ({setting}) on {address} is already in use, most likely by another grid node or Identity.Api "
                 + $"on this machine. Stop it first, or give this one other ports ({setting}).", ex);
         }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Identity.Contracts.Passwords;
+using Identity.Grains.Telemetry;
 using Microsoft.Extensions.Options;
 using NSec.Cryptography;
 
@@ -20,10 +21,10 @@ internal sealed class Argon2idPasswordHasher : IPasswordHasher, IDisposable
     private readonly HashingWorkers _workers;
     private readonly Lazy<string> _decoyHash;
 
-    public Argon2idPasswordHasher(IOptions<PasswordOptions> options)
+    public Argon2idPasswordHasher(IOptions<PasswordOptions> options, GridMetrics metrics)
     {
         _options = options.Value;
-        _workers = new HashingWorkers(_options.EffectiveHashingThreads, _options.MaxQueuedHashes);
+        _workers = new HashingWorkers(_options.EffectiveHashingThreads, _options.MaxQueuedHashes, metrics);
         // A hash of a random password at the current cost: verifying against it costs what a real check costs.
         _decoyHash = new Lazy<string>(() => Hash(RandomNumberGenerator.GetHexString(32)));
     }

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Identity.Contracts.Errors;
+using Identity.Grains.Telemetry;
 
 namespace Identity.Grains.Passwords;
 
@@ -15,10 +17,14 @@ internal sealed class HashingWorkers : IDisposable
     private static readonly TimeSpan OverloadRetryAfter = TimeSpan.FromSeconds(1);
     private readonly BlockingCollection<IWorkItem> _queue;
     private readonly Thread[] _threads;
+    private readonly GridMetrics _metrics;
+    private int _waiting; // not _queue.Count: the metric may be read after the queue is disposed
 
-    public HashingWorkers(int threadCount, int maxQueued)
+    public HashingWorkers(int threadCount, int maxQueued, GridMetrics metrics)
     {
         _queue = new BlockingCollection<IWorkItem>(new ConcurrentQueue<IWorkItem>(), maxQueued);
+        _metrics = metrics;
+        metrics.ObserveHashQueue(() => Volatile.Read(ref _waiting));
         _threads = new Thread[threadCount];
         for (var i = 0; i < threadCount; i++)
         {
@@ -30,8 +36,10 @@ internal sealed class HashingWorkers : IDisposable
     public Task<T> RunAsync<T>(Func<T> work)
     {
         var item = new WorkItem<T>(work);
+        Interlocked.Increment(ref _waiting);
         if (!_queue.TryAdd(item))
         {
+            Interlocked.Decrement(ref _waiting);
             return Task.FromException<T>(new IdentityUnavailableException(UnavailableReason.PasswordHashingOverloaded, OverloadRetryAfter));
         }
 
@@ -53,7 +61,10 @@ internal sealed class HashingWorkers : IDisposable
     {
         foreach (var item in _queue.GetConsumingEnumerable())
         {
+            Interlocked.Decrement(ref _waiting);
+            var started = Stopwatch.GetTimestamp();
             item.Execute();
+            _metrics.PasswordHashed(Stopwatch.GetElapsedTime(started));
         }
     }
 

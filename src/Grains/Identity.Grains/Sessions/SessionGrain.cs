@@ -2,6 +2,7 @@ using Identity.Contracts.Sessions;
 using Identity.Grains.Audit;
 using Identity.Grains.Hosting;
 using Identity.Grains.Storage;
+using Identity.Grains.Telemetry;
 using Identity.Grains.Users;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -23,6 +24,7 @@ public sealed partial class SessionGrain(
     LastSeenFlusher lastSeenFlusher,
     TokenAuthenticator tokens,
     SecurityEvents events,
+    GridMetrics metrics,
     ILogger<SessionGrain> logger) : Grain, ISessionGrain, ISessionLifecycleGrain
 {
     private readonly SessionOptions _options = options.Value;
@@ -39,11 +41,13 @@ public sealed partial class SessionGrain(
         _sessionId = this.GetPrimaryKey();
         _lastSeenInStorage = state.State.LastSeenAt;
         state.State.ShareStrings();
+        metrics.SessionActivated();
         return Task.CompletedTask;
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        metrics.SessionDeactivated();
         lastSeenFlusher.Forget(_sessionId);
         await FlushLastSeenAsync();
     }

@@ -1,6 +1,8 @@
 using System.Data.Common;
 using System.Net.Sockets;
+using System.Diagnostics;
 using Identity.Contracts.Errors;
+using Identity.Grains.Telemetry;
 using Microsoft.Extensions.Logging;
 using Orleans.Storage;
 
@@ -15,17 +17,18 @@ namespace Identity.Grains.Storage;
 /// Only failures the database reports as transient (it is down, unreachable, overloaded, timing
 /// out) count as an outage; anything else is a bug, logged with its exception here and passed on
 /// (500 with a trace id), so that retrying cannot hide it. Version conflicts pass through; grains act on them.
+/// Every operation's time, and each failure with its kind, goes to <see cref="GridMetrics"/>.
 /// </summary>
-internal sealed partial class UnavailableOnFailureGrainStorage(IGrainStorage inner, ILogger logger) : IGrainStorage
+internal sealed partial class UnavailableOnFailureGrainStorage(IGrainStorage inner, GridMetrics metrics, ILogger logger) : IGrainStorage
 {
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
-        Guard(inner.ReadStateAsync(stateName, grainId, grainState), grainId);
+        Guard(Stopwatch.GetTimestamp(), inner.ReadStateAsync(stateName, grainId, grainState), "read", stateName, grainId);
 
     public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
-        Guard(inner.WriteStateAsync(stateName, grainId, grainState), grainId);
+        Guard(Stopwatch.GetTimestamp(), inner.WriteStateAsync(stateName, grainId, grainState), "write", stateName, grainId);
 
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
-        Guard(inner.ClearStateAsync(stateName, grainId, grainState), grainId);
+        Guard(Stopwatch.GetTimestamp(), inner.ClearStateAsync(stateName, grainId, grainState), "clear", stateName, grainId);
 
     /// <summary>Whether <paramref name="exception"/> says the store is unavailable now, rather than that the request was wrong.</summary>
     internal static bool IsOutage(Exception exception) => exception switch
@@ -35,19 +38,28 @@ internal sealed partial class UnavailableOnFailureGrainStorage(IGrainStorage inn
         _ => exception.InnerException is { } inner && IsOutage(inner),
     };
 
-    private async Task Guard(Task operation, GrainId grainId)
+    private async Task Guard(long startedAt, Task operation, string name, string stateName, GrainId grainId)
     {
         try
         {
             await operation;
+            metrics.StorageOperation(name, stateName, startedAt);
         }
-        catch (Exception ex) when (ex is not InconsistentStateException and not IdentityUnavailableException)
+        catch (InconsistentStateException)
+        {
+            metrics.StorageOperation(name, stateName, startedAt, "conflict");
+            throw;
+        }
+        catch (Exception ex) when (ex is not IdentityUnavailableException)
         {
             if (!IsOutage(ex))
             {
+                metrics.StorageOperation(name, stateName, startedAt, "bug");
                 LogStorageBug(logger, ex, grainId);
                 throw;
             }
+
+            metrics.StorageOperation(name, stateName, startedAt, "outage");
 
             // The cause is logged here, not attached: a provider's exception need not survive
             // serialization to a caller in another process, which would then see a 500, not a 503.

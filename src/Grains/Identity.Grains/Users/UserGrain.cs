@@ -121,10 +121,10 @@ public sealed partial class UserGrain(
         var rehashed = verification.NeedsRehash ? await hasher.HashAsync(password) : null;
         now = time.GetUtcNow();
         using var change = BeginChange();
-        state.State.RecordSuccessfulLogin(source);
+        state.State.RecordSuccessfulLogin(source, now);
         if (rehashed is not null)
         {
-            state.State.ChangePassword(rehashed, state.State.PasswordChangedAt);
+            state.State.ReplaceHash(rehashed);
         }
 
         var sessionId = Guid.NewGuid();
@@ -137,7 +137,7 @@ public sealed partial class UserGrain(
             .StartAsync(new SessionStart(UserId, state.State.Username!, client));
         events.LoginSucceeded(UserId, sessionId, client);
         var renewed = new DeviceToken(UserId, device?.DeviceId ?? Guid.NewGuid(), now);
-        return new LoginResult.Succeeded(UserId, tokens, renewed.Write(tokenKeys));
+        return new LoginResult.Succeeded(UserId, tokens, renewed.Write(tokenKeys), state.State.PasswordChangeRequired);
     }
 
     public async Task<PasswordChangeResult> ChangePasswordAsync(Password currentPassword, Password newPassword, Guid keepSessionId)
@@ -254,11 +254,77 @@ public sealed partial class UserGrain(
         events.AccountStatusChanged(UserId, nameof(UserStatus.Active));
     }
 
-    public Task<LoginThrottleStatus> GetLoginThrottleStatusAsync() => Task.FromResult(new LoginThrottleStatus(
-        state.State.ConsecutiveFailures,
-        state.State.LockoutsSinceLastSuccess,
-        state.State.LockedUntil,
-        state.State.SourceFailures.ToDictionary(s => s.Source, s => s.Failures)));
+    public Task<LoginThrottleStatus> GetLoginThrottleStatusAsync() => Task.FromResult(state.State.ThrottleStatus());
+
+    public Task<UserProfile?> GetProfileAsync() =>
+        Task.FromResult(state.State.IsRegistered ? state.State.ToProfile(UserId) : null);
+
+    public async Task UnlockAsync()
+    {
+        if (!state.State.IsRegistered)
+        {
+            return;
+        }
+
+        using var change = BeginChange();
+        state.State.ClearFailures();
+        await change.CommitAsync();
+    }
+
+    public async Task<int> RequirePasswordChangeAsync()
+    {
+        if (!state.State.IsRegistered)
+        {
+            return 0;
+        }
+
+        using var change = BeginChange();
+        var sessions = state.State.RemoveSessionsExcept(Guid.Empty);
+        await RevokeSessionsAsync(sessions, SessionEndReason.RevokedByOperator);
+        state.State.PasswordChangeRequired = true;
+        await change.CommitAsync();
+        return sessions.Count;
+    }
+
+    public async Task<int> EndSessionsByOperatorAsync(Guid? sessionId)
+    {
+        if (sessionId is { } one && !state.State.HasSession(one))
+        {
+            return 0;
+        }
+
+        using var change = BeginChange();
+        IReadOnlyList<Guid> ended = sessionId is { } id && state.State.RemoveSession(id) ? [id] : state.State.RemoveSessionsExcept(Guid.Empty);
+        if (ended.Count == 0)
+        {
+            return 0;
+        }
+
+        await RevokeSessionsAsync(ended, SessionEndReason.RevokedByOperator);
+        await change.CommitAsync();
+        return ended.Count;
+    }
+
+    public async Task<bool> EraseAsync()
+    {
+        if (!state.State.IsRegistered)
+        {
+            return false;
+        }
+
+        // Sessions first (ending one deletes its row), then the names, then the account's own row:
+        // each step can be repeated, so an erasure interrupted by an outage completes when retried.
+        await RevokeSessionsAsync([.. state.State.Sessions.Select(s => s.SessionId)], SessionEndReason.AccountErased);
+        foreach (var key in state.State.LoginNameKeys())
+        {
+            await GrainFactory.GetGrain<ILoginNameRegistryGrain>(key).ReleaseAsync(UserId);
+        }
+
+        await state.ClearOrThrowAsync(this, logger);
+        events.AccountErased(UserId);
+        DeactivateOnIdle();
+        return true;
+    }
 
     public Task<bool> ListsSessionAsync(Guid sessionId) => Task.FromResult(state.State.HasSession(sessionId));
 

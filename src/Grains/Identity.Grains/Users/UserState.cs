@@ -76,6 +76,12 @@ public sealed class UserState
     /// <summary>Sources with recent failures, the one that failed longest ago first. Bounded by <c>LoginThrottle:MaxTrackedSources</c>.</summary>
     [Id(10), JsonPropertyName("sourceFailures")] public List<SourceFailures> SourceFailures { get; set; } = [];
 
+    /// <summary>When the last password login succeeded.</summary>
+    [Id(11), JsonPropertyName("lastLoginAt")] public DateTimeOffset? LastLoginAt { get; set; }
+
+    /// <summary>An operator asked for a new password; cleared when it changes.</summary>
+    [Id(12), JsonPropertyName("passwordChangeRequired")] public bool PasswordChangeRequired { get; set; }
+
     [JsonIgnore]
     public bool IsRegistered => Username is not null && PasswordHash is not null;
 
@@ -130,8 +136,9 @@ public sealed class UserState
     }
 
     /// <summary>A correct password from <paramref name="source"/>: its failures and the account count are cleared.</summary>
-    public void RecordSuccessfulLogin(string source)
+    public void RecordSuccessfulLogin(string source, DateTimeOffset now)
     {
+        LastLoginAt = now;
         SourceFailures.RemoveAll(s => s.Source == source);
         ConsecutiveFailures = 0;
         LockoutsSinceLastSuccess = 0;
@@ -236,6 +243,42 @@ public sealed class UserState
     {
         PasswordHash = passwordHash;
         PasswordChangedAt = now;
+        PasswordChangeRequired = false;
         ClearFailures();
+    }
+
+    /// <summary>The same password, hashed at the current cost (after a login proved it): nothing else changes.</summary>
+    public void ReplaceHash(string passwordHash) => PasswordHash = passwordHash;
+
+    public UserProfile ToProfile(Guid userId) => new(
+        userId,
+        Username!,
+        Email,
+        Status == UserStatus.Disabled,
+        CreatedAt,
+        LastLoginAt,
+        PasswordChangedAt,
+        PasswordChangeRequired,
+        Sessions.Count,
+        ThrottleStatus());
+
+    public LoginThrottleStatus ThrottleStatus() => new(
+        ConsecutiveFailures,
+        LockoutsSinceLastSuccess,
+        LockedUntil,
+        SourceFailures.ToDictionary(s => s.Source, s => s.Failures));
+
+    /// <summary>The login-name keys this account holds (username, and email when it has one).</summary>
+    public IEnumerable<string> LoginNameKeys()
+    {
+        if (LoginName.TryNormalizeUsername(Username!, out var username, out _))
+        {
+            yield return LoginName.UsernameKey(username);
+        }
+
+        if (Email is not null && LoginName.TryNormalizeEmail(Email, out var email, out _))
+        {
+            yield return LoginName.EmailKey(email);
+        }
     }
 }
