@@ -71,22 +71,11 @@ internal static class AdminApi
         users.MapGet("/{userId}", GetAsync)
             .WithName("AdminGetUser")
             .WithSummary("An account: status, creation, last login, lockout state, session count.");
-        users.MapPost("/{userId}/disable", (string userId, HttpContext http, IGrainFactory grains, SecurityEvents events) =>
-                ActAsync(userId, "disable", http, grains, events, user => user.DisableAsync()))
-            .WithName("AdminDisableUser")
-            .WithSummary("Refuse the account's logins and end every session of it at once.");
-        users.MapPost("/{userId}/enable", (string userId, HttpContext http, IGrainFactory grains, SecurityEvents events) =>
-                ActAsync(userId, "enable", http, grains, events, user => user.EnableAsync()))
-            .WithName("AdminEnableUser")
-            .WithSummary("Allow logins again (also clears failed-login counts and blocks).");
-        users.MapPost("/{userId}/unlock", (string userId, HttpContext http, IGrainFactory grains, SecurityEvents events) =>
-                ActAsync(userId, "unlock", http, grains, events, user => user.UnlockAsync()))
-            .WithName("AdminUnlockUser")
-            .WithSummary("Clear failed-login counts and blocks; the account's status stays as it is.");
-        users.MapPost("/{userId}/require-password-change", (string userId, HttpContext http, IGrainFactory grains, SecurityEvents events) =>
-                ActAsync(userId, "require-password-change", http, grains, events, user => user.RequirePasswordChangeAsync()))
-            .WithName("AdminRequirePasswordChange")
-            .WithSummary("End every session; logins answer passwordChangeRequired: true until the password is changed.");
+        MapChange(users, "disable", "AdminDisableUser", "Refuse the account's logins and end every session of it at once.", user => user.DisableAsync());
+        MapChange(users, "enable", "AdminEnableUser", "Allow logins again (also clears failed-login counts and blocks).", user => user.EnableAsync());
+        MapChange(users, "unlock", "AdminUnlockUser", "Clear failed-login counts and blocks; the account's status stays as it is.", user => user.UnlockAsync());
+        MapChange(users, "require-password-change", "AdminRequirePasswordChange",
+            "End every session; logins answer passwordChangeRequired: true until the password is changed.", user => user.RequirePasswordChangeAsync());
         users.MapDelete("/{userId}", EraseAsync)
             .WithName("AdminEraseUser")
             .WithSummary("Erase the account (GDPR): its sessions, login names and account row, from memory and the database.");
@@ -102,6 +91,13 @@ internal static class AdminApi
             .WithSummary("End every session of the account.");
         return routes;
     }
+
+    /// <summary><c>POST /admin/v1/users/{userId}/{action}</c>: one change of an account (<see cref="ActAsync"/>).</summary>
+    private static void MapChange(RouteGroupBuilder users, string action, string name, string summary, Func<IUserGrain, Task> change) =>
+        users.MapPost($"/{{userId}}/{action}", (string userId, HttpContext http, IGrainFactory grains, SecurityEvents events) =>
+                ActAsync(userId, action, http, grains, events, change))
+            .WithName(name)
+            .WithSummary(summary);
 
     private static async Task<Results<Ok<AdminUserResponse>, ValidationProblem, ProblemHttpResult>> FindAsync(
         string? username, string? email, IGrainFactory grains, CancellationToken cancellationToken)
