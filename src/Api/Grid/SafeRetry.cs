@@ -5,13 +5,15 @@ namespace Identity.Api.Grid;
 /// <summary>
 /// Retries grain calls that are safe to repeat — validations and reads — when the silo they
 /// reached went away mid-call (killed, restarting, not yet known dead). The grid declares a
-/// dead silo within a few seconds and the grain comes back elsewhere from storage, so a short
-/// backoff turns most of those failures into a slower success. Writes are never retried here:
-/// a lost reply does not say whether the write happened.
+/// dead silo in about 2 s and the grain comes back elsewhere from storage. Until then a retry
+/// meets the dead silo again and fails fast (its connection is refused) or times out after the
+/// read timeout (1 s), so retries come often at first and then every half second, for about
+/// 10 s at most. Writes are never retried here: a lost reply does not say whether the write happened.
 /// </summary>
 internal static class SafeRetry
 {
-    private static readonly TimeSpan[] Backoff = [TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1)];
+    private static readonly TimeSpan[] Backoff =
+        [.. new[] { 100, 200, 300, 400, 500, 500, 500, 500, 500, 500 }.Select(ms => TimeSpan.FromMilliseconds(ms))];
 
     public static async ValueTask<TResult> ReadAsync<TState, TResult>(TState state, Func<TState, ValueTask<TResult>> call, CancellationToken cancellationToken)
     {

@@ -28,7 +28,7 @@ public interface IUserGrain : IGrainWithGuidKey
     Task<PasswordChangeResult> ChangePasswordAsync(Password currentPassword, Password newPassword, Guid keepSessionId);
 
     /// <summary>The account's live sessions, oldest first.</summary>
-    [ReadOnly, ResponseTimeout(ISessionGrain.ReadTimeout), Alias("ListSessions")]
+    [ReadOnly, ResponseTimeout(ISessionGrain.FanOutReadTimeout), Alias("ListSessions")]
     Task<IReadOnlyList<SessionSummary>> ListSessionsAsync();
 
     /// <summary>Revokes one of the account's sessions; false when it is not one of them.</summary>
