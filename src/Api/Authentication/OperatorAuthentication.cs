@@ -1,9 +1,10 @@
 using Identity.Api.Errors;
-using Identity.Api.Features.Admin;
 using Identity.Api.Http;
 using Identity.Api.RateLimiting;
 using Identity.Grains.Audit;
 using Microsoft.Extensions.Options;
+using Identity.ServiceDefaults.Authentication;
+using Identity.ServiceDefaults.Management;
 
 namespace Identity.Api.Authentication;
 

@@ -52,6 +52,41 @@ public sealed class TelemetryTests
     }
 
     [TestMethod]
+    public async Task The_dashboard_is_on_the_management_port_for_operators_only()
+    {
+        var environment = GridProcess.NodePorts();
+        environment["ConnectionStrings__Identity"] = await TestPostgres.CreateDatabaseAsync();
+        environment["Management__Dashboard"] = "true";
+        foreach (var (key, value) in ClientSettings.Operators(("ops", "ops-secret-0123456789abcdef-0123456789")))
+        {
+            environment[key.Replace(":", "__", StringComparison.Ordinal)] = value!;
+        }
+
+        await using var api = await GridProcess.StartApiAsync(environment);
+        using var asOperator = new HttpRequestMessage(HttpMethod.Get, "/dashboard/");
+        asOperator.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(
+            "Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("ops:ops-secret-0123456789abcdef-0123456789")));
+        using var wrongSecret = new HttpRequestMessage(HttpMethod.Get, "/dashboard/");
+        wrongSecret.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(
+            "Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("ops:guess")));
+
+        var anonymous = await api.Management.GetAsync("/dashboard/");
+        var guessed = await api.Management.SendAsync(wrongSecret);
+        var served = await api.Management.SendAsync(asOperator);
+        var counters = await api.Management.GetAsync("/dashboard/DashboardCounters");
+
+        Assert.AreEqual(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        StringAssert.StartsWith(anonymous.Headers.WwwAuthenticate.ToString(), "Basic realm=\"identity-admin\"");
+        Assert.AreEqual(HttpStatusCode.Unauthorized, guessed.StatusCode);
+        Assert.AreEqual(HttpStatusCode.Unauthorized, counters.StatusCode, "its data too");
+        Assert.AreEqual(HttpStatusCode.OK, served.StatusCode);
+        StringAssert.Contains(await served.Content.ReadAsStringAsync(), "<html", StringComparison.OrdinalIgnoreCase);
+        Assert.AreEqual(HttpStatusCode.NotFound, (await api.Client.GetAsync("/dashboard/")).StatusCode, "not on the public port");
+        Assert.AreEqual(HttpStatusCode.NotFound, (await api.Client.GetAsync("/dashboard/DashboardCounters")).StatusCode);
+        await api.StopAsync();
+    }
+
+    [TestMethod]
     public async Task With_an_exporter_one_trace_runs_from_the_request_through_the_grain_calls_to_the_sql_write()
     {
         var spans = new List<Activity>();

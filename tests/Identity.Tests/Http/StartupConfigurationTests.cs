@@ -26,4 +26,17 @@ public sealed class StartupConfigurationTests
         StringAssert.Contains(error, key.Replace(":0:ClientId", ":0", StringComparison.Ordinal));
         Assert.HasCount(1, error.Split('\n', StringSplitOptions.RemoveEmptyEntries), error);
     }
+
+    [TestMethod]
+    public async Task The_dashboard_without_any_operator_is_refused()
+    {
+        var (exitCode, error) = await ApiStartup.RefusalAsync(new Dictionary<string, string?>
+        {
+            ["Management:Urls"] = $"http://127.0.0.1:{Ports.Free()}",
+            ["Management:Dashboard"] = "true",
+        });
+
+        Assert.AreEqual(1, exitCode);
+        StringAssert.Contains(error, "Admin:Operators");
+    }
 }

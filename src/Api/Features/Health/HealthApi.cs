@@ -5,6 +5,7 @@ using Identity.Contracts.Health;
 using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Identity.ServiceDefaults.Authentication;
 
 namespace Identity.Api.Features.Health;
 

@@ -9,6 +9,7 @@ using Identity.Grains.Audit;
 using Identity.Grains.Sessions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using Identity.ServiceDefaults.Authentication;
 
 namespace Identity.Api.Features.Introspection;
 

@@ -1,5 +1,6 @@
 using Identity.Api.Authentication;
 using Identity.Grains.Hosting.Options;
+using Identity.ServiceDefaults.Authentication;
 
 namespace Identity.Api.Features.Introspection;
 

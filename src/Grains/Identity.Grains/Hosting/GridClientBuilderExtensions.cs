@@ -4,6 +4,7 @@ using Identity.Grains.Storage.PostgreSql;
 using Identity.Grains.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 
 namespace Identity.Grains.Hosting;
 
@@ -39,6 +40,10 @@ public static class GridClientBuilderExtensions
             o.ConnectionString = IdentityDatabase.WithDefaults(connectionString);
         });
         client.AddTraceContext(configuration);
+        if (configuration.BindValidated<ManagementOptions, ManagementOptionsValidator>(ManagementOptions.Section).Dashboard)
+        {
+            client.AddDashboard();
+        }
         client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = MembershipTuning.GatewayListRefreshPeriod);
         client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = MembershipTuning.ResponseTimeout);
         client.UseConnectionRetryFilter(async (exception, cancellationToken) =>

@@ -11,6 +11,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 using Orleans.Storage;
 
 namespace Identity.Grains.Hosting;
@@ -34,6 +35,11 @@ public static class GridSiloBuilderExtensions
 
         silo.AddIdentityGrains();
         silo.AddTraceContext(configuration);
+        if (configuration.BindValidated<ManagementOptions, ManagementOptionsValidator>(ManagementOptions.Section).Dashboard)
+        {
+            // Every silo collects the dashboard's figures; nodes serve it on their management listener.
+            silo.AddDashboard();
+        }
         silo.Services.AddValidatedOptions<GridOptions, GridOptionsValidator>(GridOptions.Section);
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SiloPortGuard>();
         silo.Configure<ClusterOptions>(o =>

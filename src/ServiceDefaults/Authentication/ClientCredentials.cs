@@ -1,14 +1,15 @@
 using System.Net.Http.Headers;
 using System.Text;
+using Microsoft.AspNetCore.Http;
 
-namespace Identity.Api.Authentication;
+namespace Identity.ServiceDefaults.Authentication;
 
 /// <summary>
 /// HTTP Basic authentication of a configured client (a service, or an operator's tool): RFC 6749
 /// §2.3.1, id and secret form-urlencoded before Basic encoding, the secret checked in constant time
 /// against its stored SHA-256 (<see cref="ConfiguredClient"/>).
 /// </summary>
-internal static class ClientCredentials
+public static class ClientCredentials
 {
     public static bool IsAuthenticated(HttpContext http, IReadOnlyList<ConfiguredClient> clients) => TryAuthenticate(http, clients, out _);
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Identity.Api.Authentication;
+namespace Identity.ServiceDefaults.Authentication;
 
 /// <summary>
 /// A machine client configured by the operator (an introspecting service, an operator's tool): an
@@ -18,7 +18,7 @@ public sealed class ConfiguredClient
     public string SecretSha256 { get; set; } = string.Empty;
 
     /// <summary>Constant-time check of a presented secret.</summary>
-    internal bool Accepts(string secret)
+    public bool Accepts(string secret)
     {
         Span<byte> presented = stackalloc byte[32];
         SHA256.HashData(Encoding.UTF8.GetBytes(secret), presented);
@@ -29,7 +29,7 @@ public sealed class ConfiguredClient
     /// Checks a configured list (<paramref name="listKey"/>, e.g. <c>Clients</c>): ids present, unique
     /// and without ':' (Basic authentication splits on it), secrets as 64 hex digits.
     /// </summary>
-    internal static void Check(IReadOnlyList<ConfiguredClient> clients, string listKey, Action<bool, string, string> unless)
+    public static void Check(IReadOnlyList<ConfiguredClient> clients, string listKey, Action<bool, string, string> unless)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < clients.Count; i++)

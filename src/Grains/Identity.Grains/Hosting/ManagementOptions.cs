@@ -1,6 +1,6 @@
 using Identity.Grains.Hosting.Options;
 
-namespace Identity.ServiceDefaults.Management;
+namespace Identity.Grains.Hosting;
 
 /// <summary>
 /// The management listener (section <c>Management</c>): where operators' tools reach a node —
@@ -18,6 +18,13 @@ public sealed class ManagementOptions
     /// </summary>
     public string Urls { get; set; } = "";
 
+    /// <summary>
+    /// Serves the Orleans dashboard at <c>/dashboard</c> on the management listener, to operators
+    /// only (HTTP Basic with <c>Admin:Operators</c> credentials). Off by default: it profiles every
+    /// grain call, which costs the token check, and shows every grain's state.
+    /// </summary>
+    public bool Dashboard { get; set; }
+
     /// <summary>The URLs, parsed; empty when there is no listener.</summary>
     public IReadOnlyList<Uri> Endpoints => [.. Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(url => new Uri(url))];
 }
@@ -26,6 +33,7 @@ public sealed class ManagementOptionsValidator() : OptionsValidator<ManagementOp
 {
     protected override void Check(ManagementOptions options, Failures failures)
     {
+        failures.Unless(!options.Dashboard || options.Endpoints.Count > 0, nameof(ManagementOptions.Dashboard), "is on but there is no management listener: set Management:Urls too.");
         foreach (var url in options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             failures.Unless(
