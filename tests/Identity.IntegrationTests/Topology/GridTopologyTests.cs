@@ -54,6 +54,11 @@ public sealed class GridTopologyTests
         using var load = ValidationLoad.Start(Api, s_sessions);
         await load.RunForAtLeastAsync(500);
 
+        // Each silo serves its own metrics on its management port.
+        var metrics = await victim.Process!.Management.GetStringAsync("/metrics");
+        StringAssert.Contains(metrics, "identity_sessions_active");
+        StringAssert.Contains(metrics, "orleans_consistent_ring_size");
+
         var killedAt = load.Now;
         await victim.Process!.KillAsync();
         await Task.Delay(TimeSpan.FromSeconds(8));

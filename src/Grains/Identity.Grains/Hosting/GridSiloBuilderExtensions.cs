@@ -83,6 +83,7 @@ public static class GridSiloBuilderExtensions
         services.AddTokenAuthenticator();
         services.TryAddSingleton<SecurityEvents>();
         services.TryAddSingleton<GridMetrics>();
+        services.AddHostedService<GridMetrics.CreateAtStart>();
 
         services.TryAddKeyedSingleton(IdentityClock.Key, TimeProvider.System);
         services.TryAddSingleton<IPasswordHasher, Argon2idPasswordHasher>();

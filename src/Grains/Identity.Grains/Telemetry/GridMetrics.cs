@@ -76,6 +76,14 @@ public sealed class GridMetrics
         }
     }
 
+    /// <summary>Creates the instruments when the host starts, so a scrape shows zeros rather than nothing until the first event.</summary>
+    internal sealed class CreateAtStart(GridMetrics metrics) : Microsoft.Extensions.Hosting.IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => Task.FromResult(metrics);
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
     /// <summary>Outcomes of <see cref="TokenChecked"/>.</summary>
     public static class TokenOutcome
     {
