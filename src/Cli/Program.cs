@@ -1,0 +1,3 @@
+using Identity.Cli;
+
+return await AdminCommands.RunAsync(args, Environment.GetEnvironmentVariable, Console.Out, Console.Error);
