@@ -2,9 +2,9 @@ using Identity.Api.Errors;
 using Identity.Api.Http;
 using Identity.Api.RateLimiting;
 using Identity.Grains.Audit;
-using Microsoft.Extensions.Options;
 using Identity.ServiceDefaults.Authentication;
 using Identity.ServiceDefaults.Management;
+using Microsoft.Extensions.Options;
 
 namespace Identity.Api.Authentication;
 

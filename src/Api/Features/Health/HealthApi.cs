@@ -1,11 +1,10 @@
 using System.Text.Json;
-using Identity.Api.Authentication;
 using Identity.Api.Features.Introspection;
 using Identity.Contracts.Health;
-using Microsoft.Extensions.Options;
+using Identity.ServiceDefaults.Authentication;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Identity.ServiceDefaults.Authentication;
+using Microsoft.Extensions.Options;
 
 namespace Identity.Api.Features.Health;
 

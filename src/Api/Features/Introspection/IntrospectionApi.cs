@@ -1,15 +1,14 @@
 using System.Text.Json.Serialization;
-using Identity.Api.Authentication;
 using Identity.Api.Errors;
 using Identity.Api.Grid;
-using Identity.Contracts.Sessions;
 using Identity.Api.Http;
 using Identity.Api.RateLimiting;
+using Identity.Contracts.Sessions;
 using Identity.Grains.Audit;
 using Identity.Grains.Sessions;
+using Identity.ServiceDefaults.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
-using Identity.ServiceDefaults.Authentication;
 
 namespace Identity.Api.Features.Introspection;
 

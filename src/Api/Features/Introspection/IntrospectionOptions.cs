@@ -1,4 +1,3 @@
-using Identity.Api.Authentication;
 using Identity.Grains.Hosting.Options;
 using Identity.ServiceDefaults.Authentication;
 
