@@ -68,8 +68,8 @@ internal sealed class GridProcess : IAsyncDisposable
 
     private static string ManagementUrl() => $"http://127.0.0.1:{Ports.Free()}";
 
-    /// <summary>Starts the Api and waits until /health/ready answers 200.</summary>
-    public static async Task<GridProcess> StartApiAsync(IReadOnlyDictionary<string, string> environment)
+    /// <summary>Starts the Api and waits until /health/ready answers 200; <paramref name="wrapper"/> as for <see cref="RunUntilExitAsync"/>.</summary>
+    public static async Task<GridProcess> StartApiAsync(IReadOnlyDictionary<string, string> environment, string[]? wrapper = null)
     {
         var port = Ports.Free();
         var settings = NodePorts();
@@ -78,7 +78,7 @@ internal sealed class GridProcess : IAsyncDisposable
         settings["RateLimiting__RegistrationPerMinute"] = "0";
         // A co-hosted Api is a silo; in client mode it connects to silos as an Api node.
         var role = environment.GetValueOrDefault("Orleans__Mode") == "Client" ? GridRole.Api : GridRole.Silo;
-        var api = Start(Program("src/Api", "Identity.Api"), [], TestCertificates.Environment(role).Concat(settings).Concat(environment), new Uri($"http://127.0.0.1:{port}"));
+        var api = Start(Program("src/Api", "Identity.Api"), [], TestCertificates.Environment(role).Concat(settings).Concat(environment), new Uri($"http://127.0.0.1:{port}"), wrapper);
         await api.WaitUntilAsync(async () => (await api.Client.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK, "the Api to become ready");
         return api;
     }
@@ -99,6 +99,10 @@ internal sealed class GridProcess : IAsyncDisposable
         await sample._process.WaitForExitAsync(timeout.Token);
         return (sample._process.ExitCode, sample.Output);
     }
+
+    /// <summary>Runs a program in a private mount namespace in which /usr/lib/postgresql is empty: the machine as it is with only the .NET SDK.</summary>
+    public static readonly string[] WithoutPostgresBinaries =
+        ["unshare", "--mount", "sh", "-c", "mount -t tmpfs none /usr/lib/postgresql && exec \"$@\"", "hide-postgresql"];
 
     /// <summary>
     /// Starts the Api (<paramref name="role"/> Silo: a co-hosted one) or a Silo, expecting it to give up,

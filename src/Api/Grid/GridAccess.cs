@@ -58,7 +58,7 @@ internal static class GridAccess
             builder.UseLocalDatabaseWhenNoneConfigured();
             builder.UseLocalTokenKeyWhenNoneConfigured();
             builder.UseLocalCertificatesWhenNoneConfigured();
-            builder.UseOrleans(silo => silo.ConfigureIdentitySilo(builder.Configuration));
+            builder.UseOrleans(silo => silo.ConfigureIdentitySilo(builder.Configuration, singleNode: true));
         }
 
         return builder;

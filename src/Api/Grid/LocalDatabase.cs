@@ -7,11 +7,12 @@ using Identity.ServiceDefaults.Hosting;
 namespace Identity.Api.Grid;
 
 /// <summary>
-/// The zero-setup default: a co-hosted grid storing in PostgreSQL with no connection string gets a
-/// private server (tools/Identity.DevPostgres) in <c>Storage:LocalDataDirectory</c>, started before
+/// <c>Storage:Mode=LocalPostgres</c>: a co-hosted grid gets a private PostgreSQL server
+/// (tools/Identity.DevPostgres; the server binaries must be installed) in <c>Storage:LocalDataDirectory</c>, started before
 /// the host is built (it is developer tooling, so it may block and print) and stopped when the
 /// process leaves <see cref="NodeRunner.RunAsync"/> — after the silo has made its last writes, or
-/// after a start-up failure. Production sets <c>ConnectionStrings:Identity</c> and never runs this.
+/// after a start-up failure. Production sets <c>ConnectionStrings:Identity</c> and never runs this;
+/// the default run without one stores in SQLite (no server at all).
 /// </summary>
 internal static class LocalDatabase
 {
@@ -20,10 +21,14 @@ internal static class LocalDatabase
     public static void UseLocalDatabaseWhenNoneConfigured(this WebApplicationBuilder builder)
     {
         var storage = builder.Configuration.BindValidated<StorageOptions, StorageOptionsValidator>(StorageOptions.Section);
-        if (storage.Mode != StorageMode.PostgreSql
-            || !string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(StorageOptions.ConnectionStringName)))
+        if (storage.Mode != StorageMode.LocalPostgres)
         {
             return;
+        }
+
+        if (!string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(StorageOptions.ConnectionStringName)))
+        {
+            throw new NodeStartupException("Storage:Mode LocalPostgres starts a private server of its own: remove ConnectionStrings__Identity, or set Storage__Mode=PostgreSql to use that database.");
         }
 
         var dataDirectory = builder.Configuration[DataDirectoryKey] is { Length: > 0 } configured ? configured : Path.Combine(".data", "postgres");
@@ -44,6 +49,7 @@ internal static class LocalDatabase
         [
             new($"ConnectionStrings:{StorageOptions.ConnectionStringName}", server.ApplicationConnectionString),
             new($"ConnectionStrings:{StorageOptions.OwnerConnectionStringName}", server.ConnectionString),
+            new($"{StorageOptions.Section}:{nameof(StorageOptions.Mode)}", nameof(StorageMode.PostgreSql)),
         ]);
     }
 

@@ -38,6 +38,7 @@ public sealed class StartupTests
         try
         {
             var environment = GridProcess.NodePorts();
+            environment["Storage__Mode"] = "LocalPostgres";
             environment["Storage__LocalDataDirectory"] = data;
             environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
 
@@ -56,13 +57,11 @@ public sealed class StartupTests
     }
 
     [TestMethod]
-    public async Task Without_postgresql_binaries_or_a_connection_string_the_default_run_says_how_to_get_either()
+    public async Task A_private_postgresql_without_its_binaries_is_refused_saying_how_to_get_them_or_what_else_to_use()
     {
-        // A private mount namespace in which /usr/lib/postgresql is empty: the machine as it is with only the .NET SDK.
-        var (exitCode, errors, output) = await GridProcess.RunUntilExitAsync(
-            api: true,
-            GridProcess.NodePorts(),
-            wrapper: ["unshare", "--mount", "sh", "-c", "mount -t tmpfs none /usr/lib/postgresql && exec \"$@\"", "hide-postgresql"]);
+        var environment = GridProcess.NodePorts();
+        environment["Storage__Mode"] = "LocalPostgres";
+        var (exitCode, errors, output) = await GridProcess.RunUntilExitAsync(api: true, environment, wrapper: GridProcess.WithoutPostgresBinaries);
 
         AssertOneLineFailure(exitCode, errors, output, "identity-api cannot start: No PostgreSQL server binaries");
         StringAssert.Contains(errors, "ConnectionStrings__Identity");

@@ -8,7 +8,8 @@ namespace Identity.IntegrationTests.Postgres;
 
 /// <summary>
 /// Every change acknowledged to a caller survives a graceful restart and a SIGKILL of the real
-/// Api process, with PostgreSQL given by connection string or run privately (the zero-setup default).
+/// Api process: on PostgreSQL given by connection string, on the SQLite default (on a machine
+/// without PostgreSQL), and on a private PostgreSQL (Storage:Mode=LocalPostgres).
 /// </summary>
 [TestClass]
 public sealed class DurabilityTests
@@ -18,10 +19,37 @@ public sealed class DurabilityTests
     {
         var environment = GridProcess.NodePorts();
         environment["ConnectionStrings__Identity"] = await TestPostgres.CreateDatabaseAsync();
-        string username;
-        ApiTokens kept, loggedOut, rotated;
-        await using (var first = await GridProcess.StartApiAsync(environment))
+        await AssertAcknowledgedChangesSurviveAsync(environment);
+    }
+
+    [TestMethod]
+    public async Task The_default_run_without_postgresql_stores_in_sqlite_and_keeps_every_acknowledged_change()
+    {
+        var directory = Directory.CreateTempSubdirectory("identity-sqlite-default").FullName;
+        try
         {
+            var environment = GridProcess.NodePorts();
+            environment["Storage__SqlitePath"] = Path.Combine(directory, "identity.db");
+
+            var output = await AssertAcknowledgedChangesSurviveAsync(environment, GridProcess.WithoutPostgresBinaries);
+
+            StringAssert.Contains(output, $"Storing grain state in SQLite at {Path.Combine(directory, "identity.db")}");
+            Assert.DoesNotContain("PostgreSQL for the identity grid", output, "no server was started");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    /// <summary>Logout, rotation and logins acknowledged before a graceful restart and before a kill -9 are all still true after; returns the first start's output.</summary>
+    private static async Task<string> AssertAcknowledgedChangesSurviveAsync(Dictionary<string, string> environment, string[]? wrapper = null)
+    {
+        string username, firstOutput;
+        ApiTokens kept, loggedOut, rotated;
+        await using (var first = await GridProcess.StartApiAsync(environment, wrapper))
+        {
+            firstOutput = first.Output;
             (username, var initial) = await first.Client.SignUpAndLoginAsync();
             loggedOut = await first.Client.LoginTokensAsync(username);
             Assert.AreEqual(HttpStatusCode.NoContent, (await first.Client.SendAsync(HttpMethod.Delete, "/v1/sessions/current", loggedOut.AccessToken)).StatusCode);
@@ -31,7 +59,7 @@ public sealed class DurabilityTests
         }
 
         ApiTokens afterRestart;
-        await using (var second = await GridProcess.StartApiAsync(environment))
+        await using (var second = await GridProcess.StartApiAsync(environment, wrapper))
         {
             Assert.AreEqual(HttpStatusCode.OK, (await second.Client.GetCurrentAsync(kept.AccessToken)).StatusCode, "session survived a graceful restart");
             Assert.AreEqual(HttpStatusCode.OK, (await second.Client.GetCurrentAsync(rotated.AccessToken)).StatusCode, "rotation survived");
@@ -41,20 +69,22 @@ public sealed class DurabilityTests
             await second.KillAsync();
         }
 
-        await using var third = await GridProcess.StartApiAsync(environment);
+        await using var third = await GridProcess.StartApiAsync(environment, wrapper);
         Assert.AreEqual(HttpStatusCode.OK, (await third.Client.GetCurrentAsync(afterRestart.AccessToken)).StatusCode, "login acknowledged before kill -9 survived");
         Assert.AreEqual(HttpStatusCode.Unauthorized, (await third.Client.GetCurrentAsync(kept.AccessToken)).StatusCode, "logout acknowledged before kill -9 survived");
         Assert.AreEqual(HttpStatusCode.OK, (await third.Client.GetCurrentAsync(rotated.AccessToken)).StatusCode);
         await third.StopAsync();
+        return firstOutput;
     }
 
     [TestMethod]
-    public async Task The_zero_setup_default_runs_its_own_postgres_reuses_it_after_kill_9_and_stops_it_on_exit()
+    public async Task A_private_postgres_is_started_reused_after_kill_9_and_stopped_on_exit()
     {
         // A private parent (mode 0700), like a home directory: as root the server must still be reachable.
         var directory = Directory.CreateTempSubdirectory("identity-zero-setup").FullName;
         var data = Path.Combine(directory, "postgres");
         var environment = GridProcess.NodePorts();
+        environment["Storage__Mode"] = "LocalPostgres";
         environment["Storage__LocalDataDirectory"] = data;
         try
         {

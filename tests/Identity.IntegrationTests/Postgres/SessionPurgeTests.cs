@@ -1,6 +1,6 @@
 using Identity.Contracts.Sessions;
 using Identity.Contracts.Users;
-using Identity.Grains.Storage.PostgreSql;
+using Identity.Grains.Storage;
 using Identity.Testing;
 
 namespace Identity.IntegrationTests.Postgres;
@@ -8,19 +8,22 @@ namespace Identity.IntegrationTests.Postgres;
 /// <summary>
 /// Storage stays bounded: ended sessions leave no row, expired ones are purged by the ExpiredSessionPurger
 /// (and leave their user's list), sessions still in use are kept. Time is the fake identity clock.
+/// The same tests run on each store: PostgreSQL and the single-node SQLite default.
 /// </summary>
-[TestClass]
-public sealed class SessionPurgeTests
+public abstract class SessionPurgeTests
 {
     /// <summary>Access tokens that outlive the idle timeout, so a session can be "used" days later by validation alone.</summary>
     private static readonly Dictionary<string, string?> LongAccessTokens = new() { ["Sessions:AccessTokenLifetime"] = "20.00:00:00" };
 
     private TestGrid _grid = null!;
 
+    /// <summary>A grid on the store under test.</summary>
+    private protected abstract Task<TestGrid> StartGridAsync(IReadOnlyDictionary<string, string?> settings);
+
     [TestInitialize]
     public async Task StartAsync()
     {
-        _grid = await TestGrid.StartOnPostgresAsync(LongAccessTokens);
+        _grid = await StartGridAsync(LongAccessTokens);
     }
 
     [TestCleanup]
@@ -90,7 +93,7 @@ public sealed class SessionPurgeTests
     public async Task The_purge_runs_by_itself_every_purge_interval()
     {
         await _grid.DisposeAsync();
-        _grid = await TestGrid.StartOnPostgresAsync(new Dictionary<string, string?>(LongAccessTokens) { ["Storage:PurgeInterval"] = "00:10:00" });
+        _grid = await StartGridAsync(new Dictionary<string, string?>(LongAccessTokens) { ["Storage:PurgeInterval"] = "00:10:00" });
         var name = GridScenario.UniqueName();
         await GridScenario.RegisterAsync(_grid.Grains, name);
         await GridScenario.LoginAsync(_grid.Grains, name);
@@ -101,23 +104,11 @@ public sealed class SessionPurgeTests
         await WaitForAsync(async () => await StoredSessionsAsync() == 0);
     }
 
-    private async Task<long> StoredSessionsAsync()
-    {
-        await using var command = _grid.Database!.DataSource.CreateCommand("SELECT count(*) FROM grain_state WHERE state_name = 'session'");
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
+    private Task<long> StoredSessionsAsync() => _grid.CountStoredAsync(IdentityStorage.SessionState);
 
-    private async Task<bool> ListedAsync(Guid userId, Guid sessionId)
-    {
+    private async Task<bool> ListedAsync(Guid userId, Guid sessionId) =>
         // The user's stored list, not the filtered live view.
-        await using var command = _grid.Database!.DataSource.CreateCommand(
-            "SELECT payload::text FROM grain_state WHERE state_name = 'user' AND grain_n0 = @n0 AND grain_n1 = @n1");
-        var key = userId.ToByteArray();
-        command.Parameters.AddWithValue("n0", BitConverter.ToInt64(key, 0));
-        command.Parameters.AddWithValue("n1", BitConverter.ToInt64(key, 8));
-        var payload = (string)(await command.ExecuteScalarAsync())!;
-        return payload.Contains(sessionId.ToString(), StringComparison.Ordinal);
-    }
+        (await _grid.StoredPayloadAsync(IdentityStorage.UserState, userId))!.Contains(sessionId.ToString(), StringComparison.Ordinal);
 
     /// <summary>Waits for work the grid finishes asynchronously (a one-way call, a background purge), bounded.</summary>
     private static async Task WaitForAsync(Func<Task<bool>> condition)
@@ -129,4 +120,16 @@ public sealed class SessionPurgeTests
             await Task.Delay(50);
         }
     }
+}
+
+[TestClass]
+public sealed class PostgresSessionPurgeTests : SessionPurgeTests
+{
+    private protected override Task<TestGrid> StartGridAsync(IReadOnlyDictionary<string, string?> settings) => TestGrid.StartOnPostgresAsync(settings);
+}
+
+[TestClass]
+public sealed class SqliteSessionPurgeTests : SessionPurgeTests
+{
+    private protected override Task<TestGrid> StartGridAsync(IReadOnlyDictionary<string, string?> settings) => TestGrid.StartOnSqliteAsync(settings);
 }

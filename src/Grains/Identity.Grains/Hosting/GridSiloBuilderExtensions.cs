@@ -5,6 +5,7 @@ using Identity.Grains.Passwords;
 using Identity.Grains.Sessions;
 using Identity.Grains.Storage;
 using Identity.Grains.Storage.PostgreSql;
+using Identity.Grains.Storage.Sqlite;
 using Identity.Grains.Telemetry;
 using Identity.Grains.Users;
 using Microsoft.Extensions.Configuration;
@@ -25,7 +26,11 @@ public static class GridSiloBuilderExtensions
     /// <c>ConnectionStrings:Identity</c> holds both grain state and membership; its schema is applied
     /// in the silo's start-up lifecycle. No I/O happens here.
     /// </summary>
-    public static ISiloBuilder ConfigureIdentitySilo(this ISiloBuilder silo, IConfiguration configuration)
+    /// <param name="singleNode">
+    /// The Api hosting its own silo: it may store in SQLite (the default without a connection
+    /// string) or memory. A grid node (src/Silo) shares PostgreSQL with the others, or refuses to start.
+    /// </param>
+    public static ISiloBuilder ConfigureIdentitySilo(this ISiloBuilder silo, IConfiguration configuration, bool singleNode = false)
     {
         // Ports and the storage provider shape the silo's services, so they are read now, from the
         // same validated options the silo injects later.
@@ -51,19 +56,34 @@ public static class GridSiloBuilderExtensions
         silo.UseGridTls(tls);
         MembershipTuning.Apply(silo, configuration);
 
-        if (storage.Mode == StorageMode.Memory)
+        var connectionString = configuration.GetConnectionString(StorageOptions.ConnectionStringName);
+        var mode = storage.EffectiveMode(!string.IsNullOrWhiteSpace(connectionString));
+        if (mode is StorageMode.Memory or StorageMode.Sqlite && !singleNode)
+        {
+            throw new NodeStartupException(
+                "A grid node needs the database it shares with the other silos: set ConnectionStrings__Identity "
+                + $"(Storage:Mode {mode} is for an Api running alone).");
+        }
+
+        if (mode == StorageMode.Memory)
         {
             silo.AddIdentityMemoryStorage();
             silo.UseLocalhostClustering(grid.SiloPort, grid.GatewayPort, serviceId: grid.ServiceId, clusterId: grid.ClusterId);
             return silo;
         }
 
-        var connectionString = configuration.GetConnectionString(StorageOptions.ConnectionStringName);
+        if (mode == StorageMode.Sqlite)
+        {
+            silo.AddIdentitySqlite(new IdentitySqlite(storage.SqlitePath));
+            silo.UseLocalhostClustering(grid.SiloPort, grid.GatewayPort, serviceId: grid.ServiceId, clusterId: grid.ClusterId);
+            return silo;
+        }
+
         if (string.IsNullOrWhiteSpace(connectionString))
         {
             throw new IdentityDatabaseException(
-                "A grid node needs the database it shares with the other silos: set ConnectionStrings__Identity "
-                + "(or Storage__Mode=Memory for a throwaway single node).");
+                "Storage:Mode PostgreSql needs the database: set ConnectionStrings__Identity "
+                + "(or leave Storage:Mode unset for the single-node SQLite default, or Storage__Mode=LocalPostgres for a private server).");
         }
 
         silo.AddIdentityPostgres(IdentityDatabase.Create(connectionString, configuration.GetConnectionString(StorageOptions.OwnerConnectionStringName)));
@@ -94,6 +114,45 @@ public static class GridSiloBuilderExtensions
         return silo;
     }
 
+    /// <summary>
+    /// Grain state in one SQLite file through Orleans' ADO.NET provider and this project's schema
+    /// (applied as the silo starts), with the purge of expired sessions. One node only.
+    /// </summary>
+    public static ISiloBuilder AddIdentitySqlite(this ISiloBuilder silo, IdentitySqlite store)
+    {
+        silo.Services.AddSingleton(store);
+        silo.Services.AddValidatedOptions<StorageOptions, StorageOptionsValidator>(StorageOptions.Section);
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SqliteSchemaMigration>();
+        silo.Services.AddSingleton<IStorageHealthCheck, SqliteHealthCheck>();
+        silo.Services.AddSingleton<IExpiredSessionStore, SqliteExpiredSessions>();
+        // Orleans names SQLite "System.Data.SQLite" and serves it with Microsoft.Data.Sqlite's factory.
+        AddAdoNetStorage(silo, "System.Data.SQLite", (options, _) => options.ConnectionString = store.ConnectionString);
+        silo.Services.AddSingleton<ExpiredSessionPurger>();
+        silo.Services.AddHostedService(provider => provider.GetRequiredService<ExpiredSessionPurger>());
+        return silo;
+    }
+
+    /// <summary>
+    /// Orleans' ADO.NET grain storage on <paramref name="invariant"/>, behind the wrapper that turns
+    /// an outage into the contract's retryable error, as the provider every identity grain uses.
+    /// </summary>
+    private static void AddAdoNetStorage(ISiloBuilder silo, string invariant, Action<AdoNetGrainStorageOptions, IServiceProvider> connect)
+    {
+        const string AdoNetProvider = IdentityStorage.ProviderName + "-adonet";
+        silo.AddAdoNetGrainStorage(AdoNetProvider, options => options.Configure<IServiceProvider>((storage, provider) =>
+        {
+            storage.Invariant = invariant;
+            connect(storage, provider);
+            storage.DeleteStateOnClear = true;
+            storage.GrainStorageSerializer = provider.GetRequiredService<IdentityStateSerializer>();
+        }));
+        silo.Services.AddKeyedSingleton<IGrainStorage>(IdentityStorage.ProviderName, (provider, _) =>
+            new UnavailableOnFailureGrainStorage(
+                provider.GetRequiredKeyedService<IGrainStorage>(AdoNetProvider),
+                provider.GetRequiredService<GridMetrics>(),
+                provider.GetRequiredService<Microsoft.Extensions.Logging.ILogger<UnavailableOnFailureGrainStorage>>()));
+    }
+
     /// <summary>Grain state in silo memory: lost when the process stops.</summary>
     public static ISiloBuilder AddIdentityMemoryStorage(this ISiloBuilder silo) =>
         silo.AddMemoryGrainStorage(IdentityStorage.ProviderName, options => options.Configure<IServiceProvider>(
@@ -110,19 +169,8 @@ public static class GridSiloBuilderExtensions
         silo.Services.AddValidatedOptions<StorageOptions, StorageOptionsValidator>(StorageOptions.Section);
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SchemaMigration>();
         silo.Services.AddSingleton<IStorageHealthCheck, PostgresHealthCheck>();
-        const string PostgresProvider = IdentityStorage.ProviderName + "-postgres";
-        silo.AddAdoNetGrainStorage(PostgresProvider, options => options.Configure<IServiceProvider>((storage, provider) =>
-        {
-            storage.Invariant = "Npgsql";
-            storage.DataSource = database.DataSource;
-            storage.DeleteStateOnClear = true;
-            storage.GrainStorageSerializer = provider.GetRequiredService<IdentityStateSerializer>();
-        }));
-        silo.Services.AddKeyedSingleton<IGrainStorage>(IdentityStorage.ProviderName, (provider, _) =>
-            new UnavailableOnFailureGrainStorage(
-                provider.GetRequiredKeyedService<IGrainStorage>(PostgresProvider),
-                provider.GetRequiredService<GridMetrics>(),
-                provider.GetRequiredService<Microsoft.Extensions.Logging.ILogger<UnavailableOnFailureGrainStorage>>()));
+        silo.Services.AddSingleton<IExpiredSessionStore, PostgresExpiredSessions>();
+        AddAdoNetStorage(silo, "Npgsql", (options, _) => options.DataSource = database.DataSource);
         if (clustering)
         {
             silo.UseAdoNetClustering(options =>

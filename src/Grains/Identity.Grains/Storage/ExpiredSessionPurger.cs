@@ -4,29 +4,27 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using Orleans.Configuration;
 
-namespace Identity.Grains.Storage.PostgreSql;
+namespace Identity.Grains.Storage;
 
 /// <summary>
 /// Keeps session storage bounded without a reminder per session. Every
-/// <see cref="StorageOptions.PurgeInterval"/> one silo (a PostgreSQL advisory lock elects it)
-/// selects stored sessions whose <c>purge_after</c> — the expiry they had when last written —
-/// has passed, and asks each session grain to purge itself. The grain decides with what it holds
+/// <see cref="StorageOptions.PurgeInterval"/> one silo (elected by the store: a PostgreSQL advisory
+/// lock; SQLite has one node) selects stored sessions whose <c>purge_after</c> — the expiry they
+/// had when last written — has passed, and asks each session grain to purge itself. The grain decides with what it holds
 /// in memory: an expired session deletes its row and leaves its user's list; one still in use
 /// (its newer "last seen" not yet written) writes itself back with a later purge time.
 /// A session's row is therefore gone at most one purge interval after the session expired.
 /// </summary>
 public sealed partial class ExpiredSessionPurger(
-    IdentityDatabase database,
+    IExpiredSessionStore store,
     IGrainFactory grains,
     [FromKeyedServices(IdentityClock.Key)] TimeProvider time,
     IOptions<StorageOptions> storageOptions,
     IOptions<ClusterOptions> cluster,
     ILogger<ExpiredSessionPurger> logger) : BackgroundService
 {
-    private const long PurgeLockKey = 0x1D_6E_71_79_5C_4E_4D_42;
     private readonly StorageOptions settings = storageOptions.Value;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -58,31 +56,24 @@ public sealed partial class ExpiredSessionPurger(
     /// <summary>One purge round; returns how many sessions were deleted. Returns 0 at once when another silo is purging.</summary>
     public async Task<int> PurgeExpiredSessionsAsync(CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
-        if (!await TryLockAsync(connection, cancellationToken))
+        await using var round = await store.TryStartPurgeAsync(cancellationToken);
+        if (round is null)
         {
             return 0;
         }
 
-        try
+        var purged = 0;
+        while (true)
         {
-            var purged = 0;
-            while (true)
+            var candidates = await round.ExpiredAsync(
+                cluster.Value.ServiceId, time.GetUtcNow().ToUnixTimeSeconds(), settings.PurgeBatchSize, cancellationToken);
+            var outcomes = await Task.WhenAll(candidates.Select(PurgeOneAsync));
+            purged += outcomes.Count(o => o == true);
+            // Stop when the backlog is done, or when nothing in a batch could be handled (grains failing).
+            if (candidates.Count < settings.PurgeBatchSize || outcomes.All(o => o is null))
             {
-                var candidates = await CandidatesAsync(connection, cancellationToken);
-                var outcomes = await Task.WhenAll(candidates.Select(PurgeOneAsync));
-                purged += outcomes.Count(o => o == true);
-                // Stop when the backlog is done, or when nothing in a batch could be handled (grains failing).
-                if (candidates.Count < settings.PurgeBatchSize || outcomes.All(o => o is null))
-                {
-                    return purged;
-                }
+                return purged;
             }
-        }
-        finally
-        {
-            await using var unlock = new NpgsqlCommand($"SELECT pg_advisory_unlock({PurgeLockKey})", connection);
-            await unlock.ExecuteScalarAsync(CancellationToken.None);
         }
     }
 
@@ -101,37 +92,8 @@ public sealed partial class ExpiredSessionPurger(
         }
     }
 
-    private static async Task<bool> TryLockAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand($"SELECT pg_try_advisory_lock({PurgeLockKey})", connection);
-        return await command.ExecuteScalarAsync(cancellationToken) is true;
-    }
-
-    private async Task<List<Guid>> CandidatesAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand(
-            """
-            SELECT grain_n0, grain_n1 FROM grain_state
-            WHERE service_id = @service AND state_name = @state AND purge_after <= @now
-            ORDER BY purge_after
-            LIMIT @limit
-            """, connection);
-        command.Parameters.AddWithValue("service", cluster.Value.ServiceId);
-        command.Parameters.AddWithValue("state", IdentityStorage.SessionState);
-        command.Parameters.AddWithValue("now", time.GetUtcNow().ToUnixTimeSeconds());
-        command.Parameters.AddWithValue("limit", settings.PurgeBatchSize);
-        var ids = new List<Guid>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            ids.Add(GuidOf(reader.GetInt64(0), reader.GetInt64(1)));
-        }
-
-        return ids;
-    }
-
     /// <summary>The Orleans ADO.NET provider stores a Guid key as the two halves of its byte form.</summary>
-    internal static Guid GuidOf(long n0, long n1)
+    public static Guid GuidOf(long n0, long n1)
     {
         Span<byte> bytes = stackalloc byte[16];
         BitConverter.TryWriteBytes(bytes, n0);
