@@ -16,6 +16,8 @@ namespace Identity.ServiceDefaults;
 /// <summary>Host defaults shared by every process of the grid (Api nodes and silos).</summary>
 public static class ServiceDefaults
 {
+    private const string DashboardLogProvider = "Orleans.Dashboard.Implementation.DashboardLogger";
+
     /// <summary>What a text line looks like: the trace id last, when the event happened inside a traced request.</summary>
     private const string TextTemplate = "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj} {TraceId}{NewLine}{Exception}";
 
@@ -40,6 +42,10 @@ public static class ServiceDefaults
         builder.Logging.ClearProviders();
         // Serilog's levels (its configuration section) decide; the factory lets everything through to it.
         builder.Logging.SetMinimumLevel(LogLevel.Trace);
+        // Except to the Orleans dashboard's live log (Management:Dashboard), which takes every level
+        // it is offered: Information and up, or Orleans warns of verbose logging and every debug
+        // message of every library would be formatted for it.
+        builder.Logging.AddFilter((provider, _, level) => provider != DashboardLogProvider || level >= LogLevel.Information);
         // Built from the service provider's configuration, so settings added after this call (tests) count.
         builder.Services.AddSingleton<ILoggerProvider>(services =>
         {

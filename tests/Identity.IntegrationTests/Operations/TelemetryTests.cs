@@ -84,6 +84,7 @@ public sealed class TelemetryTests
         Assert.AreEqual(HttpStatusCode.NotFound, (await api.Client.GetAsync("/dashboard/")).StatusCode, "not on the public port");
         Assert.AreEqual(HttpStatusCode.NotFound, (await api.Client.GetAsync("/dashboard/DashboardCounters")).StatusCode);
         await api.StopAsync();
+        Assert.DoesNotContain("A verbose logging level", api.Output, "the dashboard's live log gets Information and up only");
     }
 
     [TestMethod]
