@@ -121,28 +121,35 @@ public static class GridSiloBuilderExtensions
     public static ISiloBuilder AddIdentitySqlite(this ISiloBuilder silo, IdentitySqlite store)
     {
         silo.Services.AddSingleton(store);
-        silo.Services.AddValidatedOptions<StorageOptions, StorageOptionsValidator>(StorageOptions.Section);
-        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SqliteSchemaMigration>();
-        silo.Services.AddSingleton<IStorageHealthCheck, SqliteHealthCheck>();
-        silo.Services.AddSingleton<IExpiredSessionStore, SqliteExpiredSessions>();
         // Orleans names SQLite "System.Data.SQLite" and serves it with Microsoft.Data.Sqlite's factory.
-        AddAdoNetStorage(silo, "System.Data.SQLite", (options, _) => options.ConnectionString = store.ConnectionString);
-        silo.Services.AddSingleton<ExpiredSessionPurger>();
-        silo.Services.AddHostedService(provider => provider.GetRequiredService<ExpiredSessionPurger>());
+        AddAdoNetStore<SqliteSchemaMigration, SqliteHealthCheck, SqliteExpiredSessions>(
+            silo, "System.Data.SQLite", options => options.ConnectionString = store.ConnectionString);
         return silo;
     }
 
     /// <summary>
-    /// Orleans' ADO.NET grain storage on <paramref name="invariant"/>, behind the wrapper that turns
-    /// an outage into the contract's retryable error, as the provider every identity grain uses.
+    /// A database store: its schema applied as the silo starts (<typeparamref name="TSchema"/>), its
+    /// health check, the purge of expired sessions over it, and Orleans' ADO.NET grain storage on
+    /// <paramref name="invariant"/> behind the wrapper that turns an outage into the contract's
+    /// retryable error — the provider every identity grain uses.
     /// </summary>
-    private static void AddAdoNetStorage(ISiloBuilder silo, string invariant, Action<AdoNetGrainStorageOptions, IServiceProvider> connect)
+    private static void AddAdoNetStore<TSchema, THealth, TExpired>(ISiloBuilder silo, string invariant, Action<AdoNetGrainStorageOptions> connect)
+        where TSchema : class, ILifecycleParticipant<ISiloLifecycle>
+        where THealth : class, IStorageHealthCheck
+        where TExpired : class, IExpiredSessionStore
     {
+        silo.Services.AddValidatedOptions<StorageOptions, StorageOptionsValidator>(StorageOptions.Section);
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, TSchema>();
+        silo.Services.AddSingleton<IStorageHealthCheck, THealth>();
+        silo.Services.AddSingleton<IExpiredSessionStore, TExpired>();
+        silo.Services.AddSingleton<ExpiredSessionPurger>();
+        silo.Services.AddHostedService(provider => provider.GetRequiredService<ExpiredSessionPurger>());
+
         const string AdoNetProvider = IdentityStorage.ProviderName + "-adonet";
         silo.AddAdoNetGrainStorage(AdoNetProvider, options => options.Configure<IServiceProvider>((storage, provider) =>
         {
             storage.Invariant = invariant;
-            connect(storage, provider);
+            connect(storage);
             storage.DeleteStateOnClear = true;
             storage.GrainStorageSerializer = provider.GetRequiredService<IdentityStateSerializer>();
         }));
@@ -166,11 +173,7 @@ public static class GridSiloBuilderExtensions
     public static ISiloBuilder AddIdentityPostgres(this ISiloBuilder silo, IdentityDatabase database, bool clustering = true)
     {
         silo.Services.AddSingleton(database);
-        silo.Services.AddValidatedOptions<StorageOptions, StorageOptionsValidator>(StorageOptions.Section);
-        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SchemaMigration>();
-        silo.Services.AddSingleton<IStorageHealthCheck, PostgresHealthCheck>();
-        silo.Services.AddSingleton<IExpiredSessionStore, PostgresExpiredSessions>();
-        AddAdoNetStorage(silo, "Npgsql", (options, _) => options.DataSource = database.DataSource);
+        AddAdoNetStore<SchemaMigration, PostgresHealthCheck, PostgresExpiredSessions>(silo, "Npgsql", options => options.DataSource = database.DataSource);
         if (clustering)
         {
             silo.UseAdoNetClustering(options =>
@@ -180,8 +183,6 @@ public static class GridSiloBuilderExtensions
             });
         }
 
-        silo.Services.AddSingleton<ExpiredSessionPurger>();
-        silo.Services.AddHostedService(provider => provider.GetRequiredService<ExpiredSessionPurger>());
         return silo;
     }
 }

@@ -13,25 +13,7 @@ internal sealed class SqliteExpiredSessions(IdentitySqlite store) : IExpiredSess
         public async Task<IReadOnlyList<Guid>> ExpiredAsync(string serviceId, long now, int limit, CancellationToken cancellationToken)
         {
             await using var command = connection.CreateCommand();
-            command.CommandText =
-                """
-                SELECT grain_n0, grain_n1 FROM grain_state
-                WHERE service_id = @service AND state_name = @state AND purge_after <= @now
-                ORDER BY purge_after
-                LIMIT @limit
-                """;
-            command.Parameters.AddWithValue("@service", serviceId);
-            command.Parameters.AddWithValue("@state", IdentityStorage.SessionState);
-            command.Parameters.AddWithValue("@now", now);
-            command.Parameters.AddWithValue("@limit", limit);
-            var ids = new List<Guid>();
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                ids.Add(ExpiredSessionPurger.GuidOf(reader.GetInt64(0), reader.GetInt64(1)));
-            }
-
-            return ids;
+            return await ExpiredSessionQuery.RunAsync(command, serviceId, now, limit, cancellationToken);
         }
 
         public ValueTask DisposeAsync() => connection.DisposeAsync();
