@@ -66,6 +66,7 @@ public static class IdentityApi
         app.UseStatusCodePages();
         app.UseRequestBodyLimit();
         app.UseSessionTokenAuthentication();
+        app.UseGridTraceContext();
 
         app.MapOpenApi();
         app.MapHealthApi();

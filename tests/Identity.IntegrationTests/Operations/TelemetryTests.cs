@@ -140,6 +140,13 @@ public sealed class TelemetryTests
         };
         login.Headers.Add("traceparent", $"00-{traceId}-{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8))}-01");
         Assert.AreEqual(HttpStatusCode.Unauthorized, (await api.Client.SendAsync(login)).StatusCode);
+        // A session grain's event too: the logout's "session ended" is written by the session grain.
+        var tokens = await api.Client.LoginTokensAsync(username);
+        var logoutTrace = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        using var logout = new HttpRequestMessage(HttpMethod.Delete, "/v1/sessions/current");
+        logout.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", tokens.AccessToken);
+        logout.Headers.Add("traceparent", $"00-{logoutTrace}-{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8))}-01");
+        Assert.AreEqual(HttpStatusCode.NoContent, (await api.Client.SendAsync(logout)).StatusCode);
         await api.StopAsync();
 
         var lines = api.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -151,6 +158,9 @@ public sealed class TelemetryTests
         Assert.AreNotEqual(JsonValueKind.Undefined, failed.ValueKind, $"the failed login's security event is logged:\n{api.Output}");
         Assert.AreEqual(traceId, failed.GetProperty("@tr").GetString(), "the grain's event carries the request's trace id");
         Assert.AreEqual("WrongPassword", failed.GetProperty("Reason").GetString());
+        var ended = events.Single(e => e.TryGetProperty("SourceContext", out var category) && category.GetString() == "Identity.Audit"
+            && e.GetProperty("EventId").GetProperty("Id").GetInt32() == 1012);
+        Assert.AreEqual(logoutTrace, ended.GetProperty("@tr").GetString(), "the session grain's event carries the logout's trace id");
         Assert.DoesNotContain("not the password", api.Output, "no password in any log line");
     }
 }

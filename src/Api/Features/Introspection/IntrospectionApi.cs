@@ -30,6 +30,7 @@ internal static class IntrospectionApi
     public static IEndpointRouteBuilder MapIntrospectionApi(this IEndpointRouteBuilder routes)
     {
         routes.MapPost("/v1/introspect", IntrospectAsync)
+            .WithoutTraceContext()
             .WithTags("Introspection")
             .WithName("Introspect")
             .WithSummary("RFC 7662 introspection of an access token. Callers authenticate with HTTP Basic as a configured client.")

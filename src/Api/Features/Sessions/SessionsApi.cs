@@ -65,6 +65,7 @@ internal static class SessionsApi
 
         var current = group.MapGroup("/current").RequireSession();
         current.MapGet("/", GetCurrent)
+            .WithoutTraceContext()
             .WithName("GetCurrentSession")
             .WithSummary("Validate the bearer token and describe its session.");
         current.MapDelete("/", LogoutAsync)

@@ -6,6 +6,7 @@ using Identity.Grains.Audit;
 using Identity.Grains.Hosting;
 using Identity.Grains.Passwords;
 using Identity.Grains.Storage;
+using Identity.Grains.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Serialization;
@@ -19,8 +20,11 @@ public sealed class LoginNameGrain(
     [FromKeyedServices(IdentityClock.Key)] TimeProvider time,
     DeepCopier<LoginNameState> copier,
     SecurityEvents events,
-    ILogger<LoginNameGrain> logger) : Grain, ILoginNameGrain, ILoginNameRegistryGrain
+    ILogger<LoginNameGrain> logger) : Grain, ILoginNameGrain, ILoginNameRegistryGrain, IIncomingGrainCallFilter
 {
+    /// <summary>Every call continues its caller's trace: its log events carry the request's trace id.</summary>
+    public Task Invoke(IIncomingGrainCallContext context) => TraceContext.InvokeResumedAsync(context);
+
     /// <summary>
     /// A claim whose account never got created (the registration failed half-way) is given up to a
     /// new claimant after this long. Long enough for any registration still in flight to finish.

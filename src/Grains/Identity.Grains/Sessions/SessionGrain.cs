@@ -83,6 +83,8 @@ public sealed partial class SessionGrain(
 
     public async Task<IssuedTokens> StartAsync(SessionStart start)
     {
+        // Not a filter on this class: the token check must not pay for one (TraceContext).
+        using var trace = TraceContext.Resume();
         if (state.State.IsStarted)
         {
             throw new InvalidOperationException($"Session {_sessionId} has already started.");
@@ -103,6 +105,7 @@ public sealed partial class SessionGrain(
 
     public async Task<RefreshResult> RefreshAsync(TokenDigest refreshDigest, uint generation, ClientContext client)
     {
+        using var trace = TraceContext.Resume();
         var session = state.State;
         var now = time.GetUtcNow();
         if (!session.IsLive(now, _options))
@@ -133,6 +136,7 @@ public sealed partial class SessionGrain(
 
     public async Task<bool> LogoutAsync(TokenDigest accessDigest)
     {
+        using var trace = TraceContext.Resume();
         var session = state.State;
         if (!session.AccessDigest.FixedTimeEquals(accessDigest) || !session.IsLive(time.GetUtcNow(), _options))
         {
@@ -146,6 +150,7 @@ public sealed partial class SessionGrain(
 
     public async Task<bool> RevokeAsync(SessionEndReason reason)
     {
+        using var trace = TraceContext.Resume();
         if (!state.State.IsStarted)
         {
             return false;
@@ -157,6 +162,7 @@ public sealed partial class SessionGrain(
 
     public async Task<bool> RevokeForUserAsync(SessionEndReason reason)
     {
+        using var trace = TraceContext.Resume();
         if (!state.State.IsStarted)
         {
             return false;
@@ -168,6 +174,7 @@ public sealed partial class SessionGrain(
 
     public async Task<bool> PurgeIfExpiredAsync()
     {
+        using var trace = TraceContext.Resume();
         if (!state.State.IsStarted)
         {
             return false;

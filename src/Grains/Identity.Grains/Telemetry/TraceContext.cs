@@ -1,7 +1,4 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Reflection;
-using Identity.Contracts.Sessions;
 using Microsoft.Extensions.Configuration;
 
 namespace Identity.Grains.Telemetry;
@@ -11,51 +8,45 @@ namespace Identity.Grains.Telemetry;
 /// security event on another silo too — has the trace id of the request that caused it.
 /// </summary>
 /// <remarks>
-/// With an OTLP exporter (<c>OTEL_EXPORTER_OTLP_ENDPOINT</c>) Orleans' own propagation runs: it
-/// makes a span for each side of each call. Without one, nobody reads spans, and Orleans'
-/// propagation (an activity on each side of every call) took a token check from 27 to 35 µs of
-/// CPU (<c>bench/ab.sh</c>, docs/performance.md). These filters instead put the W3C
-/// <c>traceparent</c> into the call's request context and give the grain a bare activity with that
-/// parent — and leave out the token check (<see cref="ISessionGrain.ValidateAccessTokenAsync"/>),
-/// which writes no log event.
+/// With an OTLP exporter (<c>OTEL_EXPORTER_OTLP_ENDPOINT</c>) Orleans' own propagation runs: grain
+/// call filters that make a span for each side of each call. Without one, nobody reads spans, and
+/// any silo-wide grain-call filter costs every call, the token check included: Orleans' propagation
+/// took a check from 27 to 35 µs of CPU, and even filters that skipped it cost ≈ 0.6 KB of
+/// allocation per check (docs/performance.md). So instead the edge puts the W3C <c>traceparent</c>
+/// into the request context of the calls that may log (<see cref="Carry"/>; Orleans passes the
+/// request context on from grain to grain), and grains that log resume it: a filter on their own
+/// class (<see cref="InvokeResumedAsync"/>) or <see cref="Resume"/> in a method. The token check
+/// carries nothing and runs no filter.
 /// </remarks>
 public static class TraceContext
 {
     private const string Key = "traceparent";
-    private static readonly MethodInfo Validation = typeof(ISessionGrain).GetMethod(nameof(ISessionGrain.ValidateAccessTokenAsync))!;
 
     public static ISiloBuilder AddTraceContext(this ISiloBuilder silo, IConfiguration configuration) =>
-        Exporting(configuration)
-            ? silo.AddActivityPropagation()
-            : silo.AddOutgoingGrainCallFilter<Outgoing>().AddIncomingGrainCallFilter<Incoming>();
+        Exporting(configuration) ? silo.AddActivityPropagation() : silo;
 
     public static IClientBuilder AddTraceContext(this IClientBuilder client, IConfiguration configuration) =>
-        Exporting(configuration) ? client.AddActivityPropagation() : client.AddOutgoingGrainCallFilter<Outgoing>();
+        Exporting(configuration) ? client.AddActivityPropagation() : client;
+
+    /// <summary>At the edge: the grain calls this request makes from here on carry its trace context.</summary>
+    public static void Carry()
+    {
+        if (Activity.Current is { Id: { } id })
+        {
+            RequestContext.Set(Key, id);
+        }
+    }
+
+    /// <summary>In a grain: an activity continuing the caller's trace, to dispose when the call ends; null when there is nothing to resume.</summary>
+    public static Activity? Resume() =>
+        Activity.Current is null && RequestContext.Get(Key) is string parent ? new Activity("grain-call").SetParentId(parent).Start() : null;
+
+    /// <summary>For a grain class that is its own incoming call filter: runs the call within the caller's trace.</summary>
+    public static async Task InvokeResumedAsync(IIncomingGrainCallContext context)
+    {
+        using var activity = Resume();
+        await context.Invoke();
+    }
 
     private static bool Exporting(IConfiguration configuration) => !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
-
-    private sealed class Outgoing : IOutgoingGrainCallFilter
-    {
-        public Task Invoke(IOutgoingGrainCallContext context)
-        {
-            if (Activity.Current is { Id: { } id } && context.InterfaceMethod != Validation)
-            {
-                RequestContext.Set(Key, id);
-            }
-
-            return context.Invoke();
-        }
-    }
-
-    private sealed class Incoming : IIncomingGrainCallFilter
-    {
-        public Task Invoke(IIncomingGrainCallContext context) =>
-            RequestContext.Get(Key) is string parent ? InvokeWithin(context, parent) : context.Invoke();
-
-        private static async Task InvokeWithin(IIncomingGrainCallContext context, string parent)
-        {
-            using var activity = new Activity("grain-call").SetParentId(parent).Start();
-            await context.Invoke();
-        }
-    }
 }

@@ -9,6 +9,7 @@ using Identity.Grains.LoginNames;
 using Identity.Grains.Passwords;
 using Identity.Grains.Sessions;
 using Identity.Grains.Storage;
+using Identity.Grains.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -31,8 +32,11 @@ public sealed partial class UserGrain(
     IOptions<PasswordOptions> passwordOptions,
     DeepCopier<UserState> copier,
     SecurityEvents events,
-    ILogger<UserGrain> logger) : Grain, IUserGrain, IUserSessionIndexGrain
+    ILogger<UserGrain> logger) : Grain, IUserGrain, IUserSessionIndexGrain, IIncomingGrainCallFilter
 {
+    /// <summary>Every call continues its caller's trace: its log events carry the request's trace id.</summary>
+    public Task Invoke(IIncomingGrainCallContext context) => TraceContext.InvokeResumedAsync(context);
+
     private Guid UserId => this.GetPrimaryKey();
 
     public Task<bool> ExistsAsync() => Task.FromResult(state.State.IsRegistered);
