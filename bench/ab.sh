@@ -19,19 +19,9 @@ work=$(mktemp -d /tmp/identity-ab.XXXXXX)
 results="$root/bench/results"
 stamp=$(date -u +%Y%m%d-%H%M%S)
 out="$results/ab-$stamp.md"
-export BENCH_WRK_DIR="$root/bench/wrk"
-devpostgres_dll="$root/tools/Identity.DevPostgres/bin/Release/net10.0/Identity.DevPostgres.dll"
-pids=()
-log() { printf '[ab] %s\n' "$*" >&2; }
-
-cleanup() {
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  [ -f "$devpostgres_dll" ] && dotnet "$devpostgres_dll" stop "$work/postgres" >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-command -v wrk >/dev/null || { log "wrk is missing: apt-get install wrk"; exit 1; }
+log_prefix=ab
+# shellcheck source=bench/ab-common.sh
+source "$root/bench/ab-common.sh"
 
 log "building $base and the working tree (Release)"
 mkdir -p "$work/base" "$results"

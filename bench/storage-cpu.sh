@@ -19,22 +19,12 @@ work=$(mktemp -d /tmp/identity-storage-cpu.XXXXXX)
 results="$root/bench/results"
 stamp=$(date -u +%Y%m%d-%H%M%S)
 out="$results/storage-cpu-$stamp.md"
-export BENCH_WRK_DIR="$root/bench/wrk"
 bench_dll="$root/bench/Identity.Bench/bin/Release/net10.0/Identity.Bench.dll"
-devpostgres_dll="$root/tools/Identity.DevPostgres/bin/Release/net10.0/Identity.DevPostgres.dll"
 devcertificates_dll="$root/tools/Identity.DevCertificates/bin/Release/net10.0/Identity.DevCertificates.dll"
 password="bench login passphrase, wide and long 7731"
-pids=()
-log() { printf '[storage-cpu] %s\n' "$*" >&2; }
-
-cleanup() {
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  [ -f "$devpostgres_dll" ] && dotnet "$devpostgres_dll" stop "$work/postgres" >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-command -v wrk >/dev/null || { log "wrk is missing: apt-get install wrk"; exit 1; }
+log_prefix=storage-cpu
+# shellcheck source=bench/ab-common.sh
+source "$root/bench/ab-common.sh"
 
 log "building (Release)"
 for project in bench/Identity.Bench/Identity.Bench.csproj tools/Identity.DevPostgres/Identity.DevPostgres.csproj tools/Identity.DevCertificates/Identity.DevCertificates.csproj; do
