@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command (README): installs what the tests need when it is missing — the PostgreSQL
 # server binaries (the storage tests start a throwaway server), wrk (the benchmark harness's
-# smoke test) and Prometheus (it scrapes a node in the telemetry test) — then runs every test.
+# smoke test), Prometheus (it scrapes a node in the telemetry test) and Node.js with npm (the
+# contract test lints the OpenAPI document with a pinned Redocly CLI) — then runs every test.
 # Arguments go to `dotnet test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +11,7 @@ missing=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v wrk >/dev/null 2>&1 || missing+=(wrk)
 [ -x /usr/bin/prometheus ] || [ -x /usr/local/bin/prometheus ] || missing+=(prometheus)
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
     echo "The tests need ${missing[*]}: install it (Debian/Ubuntu: sudo apt-get install ${missing[*]}) and run again." >&2

@@ -1,5 +1,6 @@
 using Identity.Api.Errors;
 using Identity.Api.Http;
+using Identity.Api.OpenApi;
 using Identity.Api.RateLimiting;
 using Identity.Grains.Audit;
 using Identity.ServiceDefaults.Authentication;
@@ -20,6 +21,7 @@ internal static class OperatorAuthentication
 
     public static RouteGroupBuilder RequireOperator(this RouteGroupBuilder group)
     {
+        group.RequiresScheme(ContractSchemes.Operator).AnswersProblems(StatusCodes.Status429TooManyRequests);
         group.AddEndpointFilter(static async (context, next) =>
         {
             var http = context.HttpContext;

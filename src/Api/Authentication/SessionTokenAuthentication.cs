@@ -1,6 +1,7 @@
 using Identity.Api.Errors;
 using Identity.Api.Grid;
 using Identity.Api.Http;
+using Identity.Api.OpenApi;
 using Identity.Api.RateLimiting;
 using Identity.Contracts.Sessions;
 using Identity.Grains.Audit;
@@ -28,7 +29,10 @@ internal static class SessionTokenAuthentication
 {
     /// <summary>Requires a valid access token on these endpoints; handlers bind <see cref="CurrentSession"/>.</summary>
     public static TBuilder RequireSession<TBuilder>(this TBuilder builder)
-        where TBuilder : IEndpointConventionBuilder => builder.WithMetadata(SessionRequired.Instance);
+        where TBuilder : IEndpointConventionBuilder => builder
+            .WithMetadata(SessionRequired.Instance)
+            .RequiresScheme(ContractSchemes.Session)
+            .AnswersProblems(StatusCodes.Status429TooManyRequests);
 
     public static IApplicationBuilder UseSessionTokenAuthentication(this IApplicationBuilder app) => app.UseMiddleware<SessionTokenMiddleware>();
 

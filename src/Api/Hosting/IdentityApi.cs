@@ -7,6 +7,7 @@ using Identity.Api.Features.Sessions;
 using Identity.Api.Features.Users;
 using Identity.Api.Grid;
 using Identity.Api.Http;
+using Identity.Api.OpenApi;
 using Identity.Api.RateLimiting;
 using Identity.Grains.Hosting.Options;
 using Identity.ServiceDefaults;
@@ -47,12 +48,18 @@ public static class IdentityApi
         builder.AddGridAccess();
         builder.AddClientAddresses();
         builder.Services.AddProblemResponses();
-        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default);
+
+            // Numbers are JSON numbers: not also strings, as the web defaults read them (the contract says "integer").
+            o.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
+        });
         builder.Services.AddIdentityRateLimits();
         builder.Services.AddValidatedOptions<IntrospectionOptions, IntrospectionOptionsValidator>(IntrospectionOptions.Section);
         builder.Services.AddValidatedOptions<AdminOptions, AdminOptionsValidator>(AdminOptions.Section);
         builder.Services.AddIdentityHealthChecks();
-        builder.Services.AddOpenApi();
+        builder.Services.AddApiContract();
         return builder;
     }
 
@@ -68,12 +75,13 @@ public static class IdentityApi
         app.UseSessionTokenAuthentication();
         app.UseGridTraceContext();
 
-        app.MapOpenApi();
+        app.MapApiContract();
         app.MapHealthApi();
-        app.MapUsersApi();
-        app.MapSessionsApi();
-        app.MapIntrospectionApi();
-        app.MapAdminApi();
+        var api = app.MapGroup(string.Empty).WithCommonProblems();
+        api.MapUsersApi();
+        api.MapSessionsApi();
+        api.MapIntrospectionApi();
+        api.MapAdminApi();
         return app;
     }
 }

@@ -17,6 +17,7 @@ namespace Identity.Api.Http;
 [JsonSerializable(typeof(RefreshRequest))]
 [JsonSerializable(typeof(TokenResponse))]
 [JsonSerializable(typeof(CurrentSessionResponse))]
+[JsonSerializable(typeof(IntrospectionForm))]
 [JsonSerializable(typeof(IntrospectionResponse))]
 [JsonSerializable(typeof(AdminUserResponse))]
 [JsonSerializable(typeof(AdminSessionListResponse))]

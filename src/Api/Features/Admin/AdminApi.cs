@@ -2,6 +2,7 @@ using Identity.Api.Authentication;
 using Identity.Api.Errors;
 using Identity.Api.Grid;
 using Identity.Api.Http;
+using Identity.Api.OpenApi;
 using Identity.Contracts.LoginNames;
 using Identity.Contracts.Sessions;
 using Identity.Contracts.Users;
@@ -63,7 +64,8 @@ internal static class AdminApi
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder routes)
     {
         var admin = routes.MapGroup("/admin/v1").WithTags("Admin").RequireOperator();
-        var users = admin.MapGroup("/users");
+        // Every admin endpoint names an account that may not exist.
+        var users = admin.MapGroup("/users").AnswersProblems(StatusCodes.Status404NotFound);
 
         users.MapGet("/", FindAsync)
             .WithName("AdminFindUser")

@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Identity.Api.Errors;
 using Identity.Api.Grid;
 using Identity.Api.Http;
+using Identity.Api.OpenApi;
 using Identity.Api.RateLimiting;
 using Identity.Contracts.Sessions;
 using Identity.Grains.Audit;
@@ -22,6 +23,17 @@ public sealed record IntrospectionResponse(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), JsonPropertyName("iat")] long? Iat = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), JsonPropertyName("token_type")] string? TokenType = null);
 
+/// <summary>The form body of an introspection request (RFC 7662 §2.1), as the contract describes it; read from the form.</summary>
+/// <param name="Token">The access token to check.</param>
+/// <param name="TokenTypeHint">Optional; only <c>access_token</c> tokens are ever active here.</param>
+/// <param name="ClientId">With <paramref name="ClientSecret"/>: client authentication in the body (<c>client_secret_post</c>) instead of HTTP Basic.</param>
+/// <param name="ClientSecret">See <paramref name="ClientId"/>.</param>
+public sealed record IntrospectionForm(
+    [property: JsonPropertyName("token")] string Token,
+    [property: JsonPropertyName("token_type_hint")] string? TokenTypeHint = null,
+    [property: JsonPropertyName("client_id")] string? ClientId = null,
+    [property: JsonPropertyName("client_secret")] string? ClientSecret = null);
+
 /// <summary><c>POST /v1/introspect</c>: services ask whether an access token is active (RFC 7662).</summary>
 internal static class IntrospectionApi
 {
@@ -34,7 +46,9 @@ internal static class IntrospectionApi
             .WithTags("Introspection")
             .WithName("Introspect")
             .WithSummary("RFC 7662 introspection of an access token. Callers authenticate with HTTP Basic as a configured client.")
-            .Accepts<IFormCollection>("application/x-www-form-urlencoded")
+            .Accepts<IntrospectionForm>("application/x-www-form-urlencoded")
+            .RequiresScheme(ContractSchemes.IntrospectionClient)
+            .AnswersProblems(StatusCodes.Status400BadRequest, StatusCodes.Status415UnsupportedMediaType, StatusCodes.Status429TooManyRequests)
             .DisableAntiforgery();
         return routes;
     }

@@ -3,6 +3,7 @@ using Identity.Api.Authentication;
 using Identity.Api.Errors;
 using Identity.Api.Grid;
 using Identity.Api.Http;
+using Identity.Api.OpenApi;
 using Identity.Api.RateLimiting;
 using Identity.Contracts.LoginNames;
 using Identity.Contracts.Passwords;
@@ -56,11 +57,13 @@ internal static class SessionsApi
 
         group.MapPost("/", LoginAsync)
             .WithName("Login")
+            .AnswersProblems(StatusCodes.Status401Unauthorized)
             .WithSummary("Sign in with username (or email) and password; returns an access and a refresh token.")
             .RequireRateLimit(RateLimitRule.Login);
 
         group.MapPost("/refresh", RefreshAsync)
             .WithName("RefreshSession")
+            .AnswersProblems(StatusCodes.Status401Unauthorized, StatusCodes.Status429TooManyRequests)
             .WithSummary("Exchange a refresh token for a new token pair. Re-presenting a rotated refresh token ends the session.");
 
         var current = group.MapGroup("/current").RequireSession();
@@ -156,13 +159,13 @@ internal static class SessionsApi
         return TypedResults.Ok(new CurrentSessionResponse(view.SessionId, view.UserId, view.Username, view.CreatedAt, view.ExpiresAt, view.AccessTokenExpiresAt));
     }
 
-    private static async Task<Results<NoContent, ChallengeHttpResult>> LogoutAsync(CurrentSession session, SessionGrains sessions, HttpContext http, SecurityEvents events)
+    private static async Task<Results<NoContent, ProblemHttpResult>> LogoutAsync(CurrentSession session, SessionGrains sessions, HttpContext http, SecurityEvents events)
     {
         // Authentication validated the token; the grain checks it again so that validating and
         // ending are one atomic step (a concurrent logout or revocation wins cleanly).
         if (!await sessions.Get(session.SessionId).LogoutAsync(session.AccessDigest))
         {
-            return TypedResults.Challenge();
+            return Problems.InvalidAccessToken(http);
         }
 
         events.Logout(session.UserId, session.SessionId, http.GetClientContext());

@@ -2,6 +2,7 @@ using Identity.Api.Authentication;
 using Identity.Api.Errors;
 using Identity.Api.Grid;
 using Identity.Api.Http;
+using Identity.Api.OpenApi;
 using Identity.Api.RateLimiting;
 using Identity.Grains.Audit;
 using Identity.Contracts.Passwords;
@@ -11,7 +12,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Identity.Api.Features.Users;
 
-public sealed record RegisterUserRequest(string? Username, string? Password, string? Email);
+/// <param name="Email">Optional; unique across accounts like the username, and usable to sign in.</param>
+public sealed record RegisterUserRequest(string? Username, string? Password, string? Email = null);
 
 public sealed record UserCreatedResponse(Guid UserId, string Username);
 
@@ -30,6 +32,7 @@ internal static class UsersApi
 
         group.MapPost("/", RegisterAsync)
             .WithName("RegisterUser")
+            .AnswersProblems(StatusCodes.Status409Conflict)
             .WithSummary("Create an account. Usernames (and emails) are unique after Unicode NFKC and case mapping.")
             .RequireRateLimit(RateLimitRule.Registration);
 
@@ -37,6 +40,7 @@ internal static class UsersApi
         me.MapPut("/password", ChangePasswordAsync)
             .RequireRateLimit(RateLimitRule.PasswordChange)
             .WithName("ChangePassword")
+            .AnswersProblems(StatusCodes.Status403Forbidden)
             .WithSummary("Change the password; every other session of the account is revoked.");
         me.MapGet("/sessions", ListSessionsAsync)
             .WithName("ListMySessions")
@@ -44,6 +48,7 @@ internal static class UsersApi
         me.MapDelete("/sessions/{sessionId}", RevokeSessionAsync)
             .RequireRateLimit(RateLimitRule.SessionRevocation)
             .WithName("RevokeMySession")
+            .AnswersProblems(StatusCodes.Status404NotFound)
             .WithSummary("Revoke one of the caller's sessions.");
         me.MapDelete("/sessions", RevokeOtherSessionsAsync)
             .RequireRateLimit(RateLimitRule.SessionRevocation)
