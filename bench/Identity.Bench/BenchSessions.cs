@@ -43,7 +43,7 @@ internal static class BenchSessions
         {
             var (userId, username) = users[i % users.Count];
             LoginName.TryGetLoginKey(username, out var key);
-            var result = await grains.GetGrain<ILoginNameGrain>(key).LoginAsync(new Password(SeedPassword), client, deviceToken: null);
+            var result = await grains.GetGrain<ILoginNameGrain>(key).LoginAsync(new Password(SeedPassword), client, deviceToken: null, TokenGrant.None);
             sessions[i] = result is LoginResult.Succeeded success
                 ? (success.Tokens, userId, username)
                 : throw new InvalidOperationException($"Seeding login of {username} failed: {result}");

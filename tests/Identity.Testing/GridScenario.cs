@@ -23,14 +23,14 @@ internal static class GridScenario
     /// <summary>The client logins come from unless a test names another.</summary>
     public static readonly ClientContext Client = new("tests", "127.0.0.1");
 
-    public static Task<LoginResult> TryLoginAsync(IGrainFactory grains, string identifier, string password = Password, ClientContext? client = null, string? deviceToken = null)
+    public static Task<LoginResult> TryLoginAsync(IGrainFactory grains, string identifier, string password = Password, ClientContext? client = null, string? deviceToken = null, TokenGrant? grant = null)
     {
         if (!LoginName.TryGetLoginKey(identifier, out var key))
         {
             throw new ArgumentException($"'{identifier}' is not a valid login name.", nameof(identifier));
         }
 
-        return grains.GetGrain<ILoginNameGrain>(key).LoginAsync(new Password(password), client ?? Client, deviceToken);
+        return grains.GetGrain<ILoginNameGrain>(key).LoginAsync(new Password(password), client ?? Client, deviceToken, grant ?? TokenGrant.None);
     }
 
     public static async Task<IssuedTokens> LoginAsync(IGrainFactory grains, string identifier, string password = Password) =>

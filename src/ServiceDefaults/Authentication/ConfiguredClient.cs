@@ -10,7 +10,7 @@ namespace Identity.ServiceDefaults.Authentication;
 /// because client secrets are machine-generated and long (use at least 32 random bytes, e.g.
 /// <c>openssl rand -base64 32</c>), unlike passwords.
 /// </summary>
-public sealed class ConfiguredClient
+public class ConfiguredClient
 {
     public string ClientId { get; set; } = string.Empty;
 

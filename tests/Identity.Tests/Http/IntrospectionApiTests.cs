@@ -12,13 +12,17 @@ public sealed class IntrospectionApiTests
 {
     private const string ClientId = "orders-service";
     private const string ClientSecret = "v3ry-l0ng-random-secret-for-the-orders-service";
+    private const string BillingId = "billing-service";
+    private const string BillingSecret = "an0ther-l0ng-random-secret-for-billing";
     private static ApiHost s_host = null!;
     private static HttpClient s_client = null!;
 
     [ClassInitialize]
     public static void Start(TestContext _)
     {
-        s_host = new ApiHost(ClientSettings.Introspection((ClientId, ClientSecret)));
+        // The orders service sees every token; billing is restricted to tokens meant for it.
+        s_host = new ApiHost(ClientSettings.Introspection((ClientId, ClientSecret), (BillingId, BillingSecret))
+            .With(new Dictionary<string, string?> { ["Introspection:Clients:1:Audience"] = "billing" }));
         s_client = s_host.CreateApiClient();
     }
 
@@ -67,6 +71,77 @@ public sealed class IntrospectionApiTests
         Assert.AreEqual(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.AreEqual("Basic", response.Headers.WwwAuthenticate.Single().Scheme);
         Assert.AreEqual("invalid_client", (await response.ProblemAsync()).GetProperty("error").GetString());
+    }
+
+    [TestMethod]
+    public async Task A_client_may_authenticate_in_the_body_with_client_secret_post()
+    {
+        var (_, tokens) = await s_client.SignUpAndLoginAsync();
+
+        var posted = await SendAsync(new FormUrlEncodedContent([new("token", tokens.AccessToken), new("client_id", ClientId), new("client_secret", ClientSecret)]), null);
+        var wrong = await SendAsync(new FormUrlEncodedContent([new("token", tokens.AccessToken), new("client_id", ClientId), new("client_secret", "guess")]), null);
+        var both = await SendAsync(new FormUrlEncodedContent([new("token", tokens.AccessToken), new("client_id", ClientId), new("client_secret", ClientSecret)]), $"{ClientId}:{ClientSecret}");
+        var emptyFields = await SendAsync(new FormUrlEncodedContent([new("token", tokens.AccessToken), new("client_id", ""), new("client_secret", "")]), $"{ClientId}:{ClientSecret}");
+
+        Assert.AreEqual(HttpStatusCode.OK, posted.StatusCode);
+        Assert.IsTrue((await posted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("active").GetBoolean());
+        Assert.AreEqual(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        Assert.AreEqual("invalid_client", (await wrong.ProblemAsync()).GetProperty("error").GetString());
+        Assert.AreEqual(HttpStatusCode.BadRequest, both.StatusCode, "one authentication method per request (RFC 6749 §2.3)");
+        Assert.AreEqual("invalid_request", (await both.ProblemAsync()).GetProperty("error").GetString());
+        Assert.AreEqual(HttpStatusCode.OK, emptyFields.StatusCode, "empty body credentials (as generated clients send them) are no credentials");
+    }
+
+    [TestMethod]
+    public async Task The_answer_carries_the_audience_and_scope_the_sign_in_asked_for_and_only_then()
+    {
+        var username = GridScenario.UniqueName();
+        (await s_client.RegisterAsync(username)).EnsureSuccessStatusCode();
+        var scoped = await LoginForAsync(username, "billing", "invoices:read invoices:read profile");
+        var plain = await s_client.LoginTokensAsync(username);
+
+        var scopedAnswer = await (await IntrospectAsync(scoped.AccessToken)).Content.ReadFromJsonAsync<JsonElement>();
+        var plainAnswer = await (await IntrospectAsync(plain.AccessToken)).Content.ReadFromJsonAsync<JsonElement>();
+        var current = await (await s_client.GetCurrentAsync(scoped.AccessToken)).Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.AreEqual("billing", scopedAnswer.GetProperty("aud").GetString());
+        Assert.AreEqual("invoices:read profile", scopedAnswer.GetProperty("scope").GetString(), "repeats dropped, order kept");
+        Assert.IsFalse(plainAnswer.TryGetProperty("aud", out _));
+        Assert.IsFalse(plainAnswer.TryGetProperty("scope", out _));
+        Assert.AreEqual("billing", current.GetProperty("audience").GetString());
+        Assert.AreEqual("invoices:read profile", current.GetProperty("scope").GetString());
+    }
+
+    [TestMethod]
+    public async Task A_client_restricted_to_its_audience_sees_only_tokens_meant_for_it()
+    {
+        var username = GridScenario.UniqueName();
+        (await s_client.RegisterAsync(username)).EnsureSuccessStatusCode();
+        var forBilling = await LoginForAsync(username, "billing", null);
+        var forAnyone = await s_client.LoginTokensAsync(username);
+        var billing = $"{BillingId}:{BillingSecret}";
+
+        Assert.IsTrue(await IsActiveAsync(forBilling.AccessToken, billing));
+        Assert.IsFalse(await IsActiveAsync(forAnyone.AccessToken, billing), "a token without an audience is not meant for billing");
+        Assert.IsTrue(await IsActiveAsync(forAnyone.AccessToken), "an unrestricted client sees every token");
+        Assert.IsTrue(await IsActiveAsync(forBilling.AccessToken), "and those meant for others");
+    }
+
+    [TestMethod]
+    [DataRow("""{"audience":"payroll"}""", "audience", DisplayName = "an audience no client is restricted to")]
+    [DataRow("""{"scope":"a\"b"}""", "scope", DisplayName = "a quote in a scope")]
+    [DataRow("""{"scope":""}""", "scope", DisplayName = "an empty scope")]
+    [DataRow("""{"scope":"a\tb"}""", "scope", DisplayName = "a tab between scopes")]
+    public async Task A_sign_in_asking_for_an_unknown_audience_or_a_malformed_scope_is_400(string extra, string field)
+    {
+        var username = GridScenario.UniqueName();
+        (await s_client.RegisterAsync(username)).EnsureSuccessStatusCode();
+        var body = $$"""{"username":"{{username}}","password":"{{GridScenario.Password}}",{{extra[1..]}}""";
+
+        var response = await s_client.PostAsync("/v1/sessions", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.AreEqual(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.IsTrue((await response.ProblemAsync()).GetProperty("errors").TryGetProperty(field, out _), field);
     }
 
     [TestMethod]
@@ -125,6 +200,20 @@ public sealed class IntrospectionApiTests
         Assert.AreEqual(HttpStatusCode.BadRequest, missing.StatusCode);
         Assert.AreEqual("invalid_request", (await missing.ProblemAsync()).GetProperty("error").GetString());
         Assert.AreEqual(HttpStatusCode.UnsupportedMediaType, json.StatusCode);
+    }
+
+    private static async Task<ApiTokens> LoginForAsync(string username, string? audience, string? scope)
+    {
+        var response = await s_client.PostAsJsonAsync("/v1/sessions", new { username, password = GridScenario.Password, audience, scope });
+        Assert.AreEqual(HttpStatusCode.Created, response.StatusCode, await response.Content.ReadAsStringAsync());
+        return (await response.Content.ReadFromJsonAsync<ApiTokens>())!;
+    }
+
+    private static async Task<bool> IsActiveAsync(string token, string credentials = ClientId + ":" + ClientSecret)
+    {
+        var response = await IntrospectAsync(token, credentials);
+        Assert.AreEqual(HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("active").GetBoolean();
     }
 
     private static Task<HttpResponseMessage> IntrospectAsync(string token, string? credentials = ClientId + ":" + ClientSecret) =>

@@ -103,6 +103,8 @@ public sealed class StoredShapeTests
         Assert.AreEqual(expected.UserAgent, loaded.UserAgent);
         Assert.AreEqual(expected.IpAddress, loaded.IpAddress);
         Assert.AreEqual(expected.PurgeAfter, loaded.PurgeAfter);
+        Assert.AreEqual("billing", loaded.Audience);
+        Assert.AreEqual("invoices:read profile", loaded.Scope);
     }
 
     [TestMethod]
@@ -142,12 +144,14 @@ public sealed class StoredShapeTests
     [TestMethod]
     public void A_session_row_without_optional_fields_loads()
     {
-        // As written for a session whose client sent no User-Agent.
+        // As written for a session whose client sent no User-Agent and whose sign-in asked for no audience or scope (and before sessions had them).
         var loaded = Serializer.Deserialize<SessionState>(BinaryData.FromString(
             """{"userId":"0193a1f0-7c2e-7d31-9b7a-2f1e5d6c4b3a","username":"alice","createdAt":"2026-11-26T12:00:00+00:00","lastSeenAt":"2026-11-26T12:00:00+00:00","accessDigest":"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=","accessIssuedAt":"2026-11-26T12:00:00+00:00","refreshDigest":"ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=","refreshGeneration":1,"purgeAfter":1765540800}"""))!;
 
         Assert.AreEqual(UserId, loaded.UserId);
         Assert.IsNull(loaded.UserAgent);
+        Assert.IsNull(loaded.Audience);
+        Assert.IsNull(loaded.Scope);
         Assert.IsFalse(loaded.AccessDigest.IsEmpty);
     }
 
@@ -188,7 +192,7 @@ public sealed class StoredShapeTests
     private static SessionState FullSession()
     {
         var session = new SessionState();
-        session.Start(new SessionStart(UserId, "alice", new ClientContext("Mozilla/5.0 (X11; Linux x86_64)", "203.0.113.7")), T0);
+        session.Start(new SessionStart(UserId, "alice", new ClientContext("Mozilla/5.0 (X11; Linux x86_64)", "203.0.113.7"), new TokenGrant("billing", "invoices:read profile")), T0);
         session.InstallTokens(Digest(0), Digest(32), 1, T0);
         session.InstallTokens(Digest(64), Digest(96), 2, T0.AddHours(1));
         session.InstallTokens(Digest(128), Digest(160), 3, T0.AddHours(2));

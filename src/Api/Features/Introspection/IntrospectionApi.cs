@@ -13,7 +13,10 @@ using Microsoft.Extensions.Options;
 
 namespace Identity.Api.Features.Introspection;
 
-/// <summary>RFC 7662 token introspection response. Inactive tokens get only <c>{"active":false}</c>: nothing about why.</summary>
+/// <summary>
+/// RFC 7662 token introspection response. Inactive tokens get only <c>{"active":false}</c>: nothing
+/// about why. <c>aud</c> and <c>scope</c> are present when the sign-in asked for them.
+/// </summary>
 public sealed record IntrospectionResponse(
     bool Active,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), JsonPropertyName("sub")] string? Sub = null,
@@ -21,13 +24,15 @@ public sealed record IntrospectionResponse(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), JsonPropertyName("username")] string? Username = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), JsonPropertyName("exp")] long? Exp = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), JsonPropertyName("iat")] long? Iat = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), JsonPropertyName("token_type")] string? TokenType = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), JsonPropertyName("token_type")] string? TokenType = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), JsonPropertyName("aud")] string? Aud = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), JsonPropertyName("scope")] string? Scope = null);
 
 /// <summary>The form body of an introspection request (RFC 7662 §2.1), as the contract describes it; read from the form.</summary>
 /// <param name="Token">The access token to check.</param>
 /// <param name="TokenTypeHint">Optional; only <c>access_token</c> tokens are ever active here.</param>
-/// <param name="ClientId">With <paramref name="ClientSecret"/>: client authentication in the body (<c>client_secret_post</c>) instead of HTTP Basic.</param>
-/// <param name="ClientSecret">See <paramref name="ClientId"/>.</param>
+/// <param name="ClientId">With <c>client_secret</c>: client authentication in the body (<c>client_secret_post</c>) instead of HTTP Basic.</param>
+/// <param name="ClientSecret">The client's secret, with <c>client_id</c>.</param>
 public sealed record IntrospectionForm(
     [property: JsonPropertyName("token")] string Token,
     [property: JsonPropertyName("token_type_hint")] string? TokenTypeHint = null,
@@ -45,7 +50,7 @@ internal static class IntrospectionApi
             .WithoutTraceContext()
             .WithTags("Introspection")
             .WithName("Introspect")
-            .WithSummary("RFC 7662 introspection of an access token. Callers authenticate with HTTP Basic as a configured client.")
+            .WithSummary("RFC 7662 introspection of an access token. Callers authenticate as a configured client: HTTP Basic or client_secret_post.")
             .Accepts<IntrospectionForm>("application/x-www-form-urlencoded")
             .RequiresScheme(ContractSchemes.IntrospectionClient)
             .AnswersProblems(StatusCodes.Status400BadRequest, StatusCodes.Status415UnsupportedMediaType, StatusCodes.Status429TooManyRequests)
@@ -63,19 +68,23 @@ internal static class IntrospectionApi
             return Problems.TooManyAttempts(http, retryAfter);
         }
 
-        if (!ClientCredentials.TryAuthenticate(http, options.Value.Clients, out var clientId))
+        // Read first: the client may authenticate in the body (client_secret_post). The body limit bounds it.
+        var form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync(http.RequestAborted) : null;
+        switch (ClientCredentials.Authenticate(http, options.Value.Clients, form, out var client))
         {
-            limits.RecordClientAuthenticationFailure(http);
-            events.ClientAuthenticationFailed("introspection", http.GetClientContext());
-            return Problems.InvalidClient(http, "identity-introspection");
+            case ClientAuthentication.MoreThanOneMethod:
+                return Problems.InvalidOAuthRequest("Authenticate the client one way: HTTP Basic or client_id and client_secret in the body, not both.");
+            case ClientAuthentication.Failed:
+                limits.RecordClientAuthenticationFailure(http);
+                events.ClientAuthenticationFailed("introspection", http.GetClientContext());
+                return Problems.InvalidClient(http, "identity-introspection");
         }
 
-        if (!http.Request.HasFormContentType)
+        if (form is null)
         {
             return Problems.UnsupportedMediaType("Send the token as application/x-www-form-urlencoded: token=<access token>.");
         }
 
-        var form = await http.Request.ReadFormAsync(http.RequestAborted);
         if (form["token"].Count > 1)
         {
             return Problems.InvalidOAuthRequest("The form field 'token' must appear once.");
@@ -88,6 +97,7 @@ internal static class IntrospectionApi
         }
 
         // A client whose questions keep naming dead or made-up tokens is fishing: it waits.
+        var clientId = client!.ClientId;
         if (!limits.HasInactiveAnswersLeft(clientId, out retryAfter))
         {
             events.Throttled("InactiveIntrospections", null, http.GetClientContext());
@@ -111,6 +121,13 @@ internal static class IntrospectionApi
             return TypedResults.Ok(Inactive);
         }
 
+        // A live token meant for another service is inactive to a client restricted to its audience
+        // (not counted as fishing: the token was real).
+        if (client.Audience is not null && !string.Equals(client.Audience, view.Audience, StringComparison.Ordinal))
+        {
+            return TypedResults.Ok(Inactive);
+        }
+
         return TypedResults.Ok(new IntrospectionResponse(
             Active: true,
             Sub: view.UserId.ToString(),
@@ -118,6 +135,8 @@ internal static class IntrospectionApi
             Username: view.Username,
             Exp: view.AccessTokenExpiresAt.ToUnixTimeSeconds(),
             Iat: view.AccessTokenIssuedAt.ToUnixTimeSeconds(),
-            TokenType: "Bearer"));
+            TokenType: "Bearer",
+            Aud: view.Audience,
+            Scope: view.Scope));
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Identity.Api.Authentication;
 using Identity.Api.Errors;
+using Identity.Api.Features.Introspection;
 using Identity.Api.Grid;
 using Identity.Api.Http;
 using Identity.Api.OpenApi;
@@ -12,11 +13,14 @@ using Identity.Contracts.Users;
 using Identity.Grains.Audit;
 using Identity.Grains.Sessions;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace Identity.Api.Features.Sessions;
 
 /// <param name="DeviceToken">The <c>deviceToken</c> the previous login of this client returned, if any: with it, other clients' failed logins on the account do not block this one.</param>
-public sealed record LoginRequest(string? Username, string? Password, string? DeviceToken = null)
+/// <param name="Audience">The service the tokens are for (introspection answers <c>aud</c>; a service restricted to its audience sees only its tokens). Omit for tokens any service may check.</param>
+/// <param name="Scope">Space-separated scopes the tokens carry (introspection answers <c>scope</c>), for the services that read them.</param>
+public sealed record LoginRequest(string? Username, string? Password, string? DeviceToken = null, string? Audience = null, string? Scope = null)
 {
     public override string ToString() => $"LoginRequest {{ Username = {Username}, secrets redacted }}";
 }
@@ -46,7 +50,17 @@ public sealed record TokenResponse(
         passwordChangeRequired);
 }
 
-public sealed record CurrentSessionResponse(Guid SessionId, Guid UserId, string Username, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, DateTimeOffset AccessTokenExpiresAt);
+/// <param name="Audience">Present when the sign-in asked for one.</param>
+/// <param name="Scope">Present when the sign-in asked for scopes.</param>
+public sealed record CurrentSessionResponse(
+    Guid SessionId,
+    Guid UserId,
+    string Username,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset ExpiresAt,
+    DateTimeOffset AccessTokenExpiresAt,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Audience = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Scope = null);
 
 /// <summary>Signing in, checking, refreshing and ending a session: <c>/v1/sessions</c>.</summary>
 internal static class SessionsApi
@@ -79,9 +93,10 @@ internal static class SessionsApi
     }
 
     private static async Task<Results<Created<TokenResponse>, ValidationProblem, ProblemHttpResult>> LoginAsync(
-        LoginRequest request, HttpContext http, IGrainFactory grains, SecurityEvents events)
+        LoginRequest request, HttpContext http, IGrainFactory grains, SecurityEvents events, IOptions<IntrospectionOptions> clients)
     {
         var errors = new Dictionary<string, string[]>();
+        var grant = TokenGrants.Read(request.Audience, request.Scope, clients.Value, errors);
         if (string.IsNullOrEmpty(request.Username))
         {
             errors["username"] = ["Required."];
@@ -108,7 +123,7 @@ internal static class SessionsApi
             return Problems.InvalidCredentials();
         }
 
-        var result = await grains.GetGrain<ILoginNameGrain>(key).LoginAsync(new Password(request.Password!), http.GetClientContext(), request.DeviceToken);
+        var result = await grains.GetGrain<ILoginNameGrain>(key).LoginAsync(new Password(request.Password!), http.GetClientContext(), request.DeviceToken, grant);
         if (result is not LoginResult.Succeeded success)
         {
             return Problems.InvalidCredentials();
@@ -156,7 +171,7 @@ internal static class SessionsApi
     private static Ok<CurrentSessionResponse> GetCurrent(CurrentSession session)
     {
         var view = session.View;
-        return TypedResults.Ok(new CurrentSessionResponse(view.SessionId, view.UserId, view.Username, view.CreatedAt, view.ExpiresAt, view.AccessTokenExpiresAt));
+        return TypedResults.Ok(new CurrentSessionResponse(view.SessionId, view.UserId, view.Username, view.CreatedAt, view.ExpiresAt, view.AccessTokenExpiresAt, view.Audience, view.Scope));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> LogoutAsync(CurrentSession session, SessionGrains sessions, HttpContext http, SecurityEvents events)

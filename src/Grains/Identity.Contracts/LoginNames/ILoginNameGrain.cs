@@ -22,5 +22,5 @@ public interface ILoginNameGrain : IGrainWithStringKey
     /// answer and its timing do not tell whether the account exists.
     /// </summary>
     [AlwaysInterleave, Alias("Login")]
-    Task<LoginResult> LoginAsync(Password password, ClientContext client, string? deviceToken);
+    Task<LoginResult> LoginAsync(Password password, ClientContext client, string? deviceToken, TokenGrant grant);
 }

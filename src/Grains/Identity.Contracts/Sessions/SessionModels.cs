@@ -9,6 +9,23 @@ public sealed record ClientContext(
     public static readonly ClientContext Unknown = new(null, null);
 }
 
+/// <summary>
+/// What a session's tokens are for, as asked at sign-in: the resource server they are meant for
+/// (<c>aud</c>) and the scopes (RFC 6749 §3.3, space-separated). Null: not restricted. The API
+/// checks both before a session starts (<c>TokenGrants</c>); the session keeps them for its life.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("identity.TokenGrant")]
+public sealed record TokenGrant(
+    [property: Id(0)] string? Audience,
+    [property: Id(1)] string? Scope)
+{
+    public static readonly TokenGrant None = new(null, null);
+
+    /// <summary>RFC 6749 §3.3 <c>scope-token = 1*( %x21 / %x23-5B / %x5D-7E )</c>; audiences follow the same rule here.</summary>
+    public static bool IsScopeToken(string token) =>
+        token.Length > 0 && token.All(c => c is '\x21' or (>= '\x23' and <= '\x5B') or (>= '\x5D' and <= '\x7E'));
+}
+
 /// <summary>What a valid access token proves.</summary>
 [GenerateSerializer, Immutable, Alias("identity.SessionView")]
 public sealed record SessionView(
@@ -18,7 +35,9 @@ public sealed record SessionView(
     [property: Id(3)] DateTimeOffset CreatedAt,
     [property: Id(4)] DateTimeOffset ExpiresAt,
     [property: Id(5)] DateTimeOffset AccessTokenIssuedAt,
-    [property: Id(6)] DateTimeOffset AccessTokenExpiresAt);
+    [property: Id(6)] DateTimeOffset AccessTokenExpiresAt,
+    [property: Id(7)] string? Audience = null,
+    [property: Id(8)] string? Scope = null);
 
 /// <summary>A live session as its owner sees it in the session list.</summary>
 [GenerateSerializer, Immutable, Alias("identity.SessionSummary")]

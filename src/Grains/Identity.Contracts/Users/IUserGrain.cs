@@ -21,7 +21,7 @@ public interface IUserGrain : IGrainWithGuidKey
     /// sources' throttling.
     /// </summary>
     [Alias("Login")]
-    Task<LoginResult> LoginAsync(Password password, ClientContext client, string? deviceToken);
+    Task<LoginResult> LoginAsync(Password password, ClientContext client, string? deviceToken, TokenGrant grant);
 
     /// <summary>Changes the password and ends every session but <paramref name="keepSessionId"/>.</summary>
     [Alias("ChangePassword")]

@@ -35,11 +35,11 @@ public sealed class LoginNameGrain(
 
     public Task<Guid?> ResolveAsync() => Task.FromResult(state.State.UserId);
 
-    public async Task<LoginResult> LoginAsync(Password password, ClientContext client, string? deviceToken)
+    public async Task<LoginResult> LoginAsync(Password password, ClientContext client, string? deviceToken, TokenGrant grant)
     {
         if (state.State.UserId is { } userId)
         {
-            return await GrainFactory.GetGrain<IUserGrain>(userId).LoginAsync(password, client, deviceToken);
+            return await GrainFactory.GetGrain<IUserGrain>(userId).LoginAsync(password, client, deviceToken, grant);
         }
 
         // One decoy hash at a time per name, as the user grain (not reentrant) allows one real hash

@@ -7,7 +7,8 @@ namespace Identity.Grains.Sessions;
 public sealed record SessionStart(
     [property: Id(0)] Guid UserId,
     [property: Id(1)] string Username,
-    [property: Id(2)] ClientContext Client);
+    [property: Id(2)] ClientContext Client,
+    [property: Id(3)] TokenGrant? Grant = null);
 
 /// <summary>
 /// Starting and revoking sessions on behalf of their user grain, and the upkeep the silo asks of

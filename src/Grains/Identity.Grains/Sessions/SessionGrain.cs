@@ -78,7 +78,9 @@ public sealed partial class SessionGrain(
             session.CreatedAt,
             _options.ExpiryOf(session.CreatedAt, now),
             session.AccessIssuedAt,
-            _options.AccessExpiryOf(session.CreatedAt, session.AccessIssuedAt)));
+            _options.AccessExpiryOf(session.CreatedAt, session.AccessIssuedAt),
+            session.Audience,
+            session.Scope));
     }
 
     public async Task<IssuedTokens> StartAsync(SessionStart start)

@@ -38,6 +38,12 @@ public sealed class SessionState
 
     [Id(9), JsonPropertyName("ipAddress")] public string? IpAddress { get; set; }
 
+    /// <summary>The resource server the session's tokens are meant for, if one was asked for at sign-in (<see cref="TokenGrant"/>).</summary>
+    [Id(12), JsonPropertyName("audience")] public string? Audience { get; set; }
+
+    /// <summary>The scopes asked for at sign-in, space-separated, if any.</summary>
+    [Id(13), JsonPropertyName("scope")] public string? Scope { get; set; }
+
     /// <summary>
     /// Unix seconds at which the session, as stored, expires: set on every write from the stored
     /// last-seen. The schema lifts it into an indexed column so the purge of expired sessions
@@ -58,6 +64,8 @@ public sealed class SessionState
         Username = SharedStrings.Share(start.Username)!;
         CreatedAt = now;
         LastSeenAt = now;
+        Audience = SharedStrings.Share(start.Grant?.Audience);
+        Scope = SharedStrings.Share(start.Grant?.Scope);
         Seen(start.Client);
     }
 
@@ -74,6 +82,8 @@ public sealed class SessionState
         Username = SharedStrings.Share(Username)!;
         UserAgent = SharedStrings.Share(UserAgent);
         IpAddress = SharedStrings.Share(IpAddress);
+        Audience = SharedStrings.Share(Audience);
+        Scope = SharedStrings.Share(Scope);
     }
 
     private static string? Printable(string? text)

@@ -85,7 +85,7 @@ public sealed partial class UserGrain(
         }
     }
 
-    public async Task<LoginResult> LoginAsync(Password password, ClientContext client, string? deviceToken)
+    public async Task<LoginResult> LoginAsync(Password password, ClientContext client, string? deviceToken, TokenGrant grant)
     {
         var user = state.State;
         var throttle = throttleOptions.Value;
@@ -138,7 +138,7 @@ public sealed partial class UserGrain(
         await change.CommitAsync();
 
         var tokens = await GrainFactory.GetGrain<ISessionLifecycleGrain>(sessionId)
-            .StartAsync(new SessionStart(UserId, state.State.Username!, client));
+            .StartAsync(new SessionStart(UserId, state.State.Username!, client, grant));
         events.LoginSucceeded(UserId, sessionId, client);
         var renewed = new DeviceToken(UserId, device?.DeviceId ?? Guid.NewGuid(), now);
         return new LoginResult.Succeeded(UserId, tokens, renewed.Write(tokenKeys), state.State.PasswordChangeRequired);
