@@ -1,3 +1,4 @@
+using Identity.Contracts.Security;
 using Identity.DevCertificates;
 using Identity.Grains.Hosting;
 

@@ -13,7 +13,7 @@ namespace Identity.DevCertificates;
 /// </summary>
 public static class LocalCertificates
 {
-    /// <summary>The roles the grid knows; the role is the certificate's OU (see Identity.Grains.Hosting.GridRole).</summary>
+    /// <summary>The roles the grid knows; the role is the certificate's OU (see Identity.Contracts.Security.GridRole).</summary>
     public static readonly IReadOnlyList<string> Roles = ["silo", "api", "service"];
 
     public const string OrganizationalUnitPrefix = "identity-grid-";

@@ -55,6 +55,10 @@ internal static class Problems
     public static ProblemHttpResult TooManyFailedTokenChecks(HttpContext http, TimeSpan retryAfter) =>
         TooManyRequests(http, retryAfter, "Too many failed checks of this session's tokens; it has ended or they are outdated. Wait for the time in Retry-After.");
 
+    /// <summary>429 for a client holding as many revocation streams as it may.</summary>
+    public static ProblemHttpResult TooManyStreams(HttpContext http, int limit) =>
+        TooManyRequests(http, TimeSpan.FromSeconds(30), $"This client already holds {limit} revocation streams; close one first.");
+
     public static ProblemHttpResult Conflict(string field, string detail) => TypedResults.Problem(
         statusCode: StatusCodes.Status409Conflict,
         title: "Already taken.",

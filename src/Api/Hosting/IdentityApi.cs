@@ -3,6 +3,7 @@ using Identity.Api.Errors;
 using Identity.Api.Features.Admin;
 using Identity.Api.Features.Health;
 using Identity.Api.Features.Introspection;
+using Identity.Api.Features.Revocations;
 using Identity.Api.Features.Sessions;
 using Identity.Api.Features.Users;
 using Identity.Api.Grid;
@@ -59,6 +60,7 @@ public static class IdentityApi
         builder.Services.AddValidatedOptions<IntrospectionOptions, IntrospectionOptionsValidator>(IntrospectionOptions.Section);
         builder.Services.AddValidatedOptions<AdminOptions, AdminOptionsValidator>(AdminOptions.Section);
         builder.Services.AddIdentityHealthChecks();
+        builder.Services.AddRevocationRelay();
         builder.Services.AddApiContract();
         return builder;
     }
@@ -81,6 +83,7 @@ public static class IdentityApi
         api.MapUsersApi();
         api.MapSessionsApi();
         api.MapIntrospectionApi();
+        api.MapRevocationsApi();
         api.MapAdminApi();
         return app;
     }

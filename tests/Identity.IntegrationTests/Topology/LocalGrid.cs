@@ -1,4 +1,5 @@
 using System.Globalization;
+using Identity.Contracts.Security;
 using Identity.Grains.Hosting;
 using Identity.Testing;
 using Microsoft.Extensions.Configuration;

@@ -3,6 +3,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
+using Identity.Contracts.Security;
 using Identity.Contracts.Sessions;
 using Identity.DevCertificates;
 using Identity.Grains.Hosting;
@@ -94,11 +95,11 @@ public sealed class GridTlsTests
         using var service = Load(s_grid, "service");
         using var foreignSilo = Load(s_foreign, "silo");
 
-        Assert.IsTrue(GridTls.IsTrusted(silo, ca, GridRole.Silo));
-        Assert.IsFalse(GridTls.IsTrusted(api, ca, GridRole.Silo), "an Api node cannot join the silo links");
-        Assert.IsTrue(GridTls.IsTrusted(api, ca, GridRole.Api));
-        Assert.IsFalse(GridTls.IsTrusted(service, ca, GridRole.Api), "a service cannot use the gateway");
-        Assert.IsFalse(GridTls.IsTrusted(foreignSilo, ca, GridRole.Silo), "another CA's silo is a stranger");
+        Assert.IsTrue(GridCertificates.IsTrusted(silo, ca, GridRole.Silo));
+        Assert.IsFalse(GridCertificates.IsTrusted(api, ca, GridRole.Silo), "an Api node cannot join the silo links");
+        Assert.IsTrue(GridCertificates.IsTrusted(api, ca, GridRole.Api));
+        Assert.IsFalse(GridCertificates.IsTrusted(service, ca, GridRole.Api), "a service cannot use the gateway");
+        Assert.IsFalse(GridCertificates.IsTrusted(foreignSilo, ca, GridRole.Silo), "another CA's silo is a stranger");
     }
 
     [TestMethod]
@@ -162,7 +163,7 @@ public sealed class GridTlsTests
     {
         var ca = X509CertificateLoader.LoadCertificateFromFile(LocalCertificates.CertificatePath(s_grid, "ca"));
         var tls = new SslStream(tcp.GetStream(), leaveInnerStreamOpen: false,
-            (_, server, _, _) => server is X509Certificate2 silo && GridTls.IsTrusted(silo, ca, GridRole.Silo));
+            (_, server, _, _) => server is X509Certificate2 silo && GridCertificates.IsTrusted(silo, ca, GridRole.Silo));
         try
         {
             await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions

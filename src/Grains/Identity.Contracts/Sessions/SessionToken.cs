@@ -34,7 +34,7 @@ public readonly struct SessionToken
     /// <summary>Bytes of the authenticator kept in a token.</summary>
     public const int MacBytes = 16;
 
-    /// <summary>Bytes the authenticator is computed over (<see cref="WriteMacInput"/>).</summary>
+    /// <summary>Bytes the authenticator is computed over (<c>WriteMacInput</c>).</summary>
     public const int MacInputBytes = 1 + HeaderBytes + TokenDigest.Size;
 
     /// <summary>Bytes of the random secret.</summary>
@@ -71,7 +71,7 @@ public readonly struct SessionToken
     /// <summary>SHA-256 of the secret: what the session grain compares.</summary>
     public TokenDigest Digest { get; }
 
-    /// <summary>Writes a token's text from its parts; <paramref name="mac"/> must come from <see cref="WriteMacInput"/>'s bytes.</summary>
+    /// <summary>Writes a token's text from its parts; <paramref name="mac"/> must come from <c>WriteMacInput</c>'s bytes.</summary>
     public static string Write(TokenKind kind, byte keyId, Guid sessionId, uint generation, ReadOnlySpan<byte> secret, ReadOnlySpan<byte> mac)
     {
         Span<byte> payload = stackalloc byte[PayloadBytes];

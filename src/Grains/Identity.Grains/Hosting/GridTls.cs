@@ -1,23 +1,11 @@
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
+using Identity.Contracts.Security;
 using Identity.Grains.Hosting.Options;
 using Orleans.Configuration;
 using Orleans.Connections.Security;
 
 namespace Identity.Grains.Hosting;
-
-/// <summary>What a certificate lets its holder be in the grid: its OU is <c>identity-grid-&lt;role&gt;</c>.</summary>
-public enum GridRole
-{
-    /// <summary>A grid node: may join the silo-to-silo links.</summary>
-    Silo,
-
-    /// <summary>An Api node: may connect to silos' gateways, and so call every grain.</summary>
-    Api,
-
-    /// <summary>A service: refused by the gateway (Orleans cannot tell a grain who its caller is); services check tokens over HTTP introspection.</summary>
-    Service,
-}
 
 /// <summary>
 /// Mutual TLS on every Orleans link (configuration section <c>Tls</c>). Silos and Orleans clients
@@ -103,35 +91,6 @@ public static class GridTls
         return client.Configure<ClientConnectionOptions>(connections => connections.ConfigureConnection(connection => connection.UseClientTls(tls)));
     }
 
-    /// <summary>Whether <paramref name="certificate"/> chains to <paramref name="ca"/> (and only to it) and carries <paramref name="role"/>.</summary>
-    public static bool IsTrusted(X509Certificate2 certificate, X509Certificate2 ca, GridRole role)
-    {
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(ca);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        return chain.Build(certificate)
-            && chain.ChainElements[^1].Certificate.RawDataMemory.Span.SequenceEqual(ca.RawDataMemory.Span)
-            && RoleOf(certificate) == role;
-    }
-
-    /// <summary>The role in a certificate's subject (<c>OU=identity-grid-silo</c>…), or null.</summary>
-    public static GridRole? RoleOf(X509Certificate2 certificate)
-    {
-        foreach (var name in certificate.SubjectName.EnumerateRelativeDistinguishedNames())
-        {
-            if (name.GetSingleElementType().Value == "2.5.4.11"
-                && name.GetSingleElementValue() is { } unit
-                && unit.StartsWith("identity-grid-", StringComparison.Ordinal)
-                && Enum.TryParse<GridRole>(unit["identity-grid-".Length..], ignoreCase: true, out var role))
-            {
-                return role;
-            }
-        }
-
-        return null;
-    }
-
     private static TlsOptions Accepting(X509Certificate2 certificate, X509Certificate2 ca, GridRole peer) => new()
     {
         LocalCertificate = certificate,
@@ -139,7 +98,7 @@ public static class GridTls
         ClientCertificateMode = RemoteCertificateMode.RequireCertificate,
         // The grid's own CA decides, not the machine's trust store; names are not checked (nodes are
         // addressed by IP), the role in the certificate is.
-        RemoteCertificateValidation = (remote, _, _) => IsTrusted(remote, ca, peer),
+        RemoteCertificateValidation = (remote, _, _) => GridCertificates.IsTrusted(remote, ca, peer),
     };
 
     private static (X509Certificate2 Certificate, X509Certificate2 Ca) Load(GridTlsOptions options)

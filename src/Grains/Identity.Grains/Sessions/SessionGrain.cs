@@ -3,6 +3,7 @@ using Identity.Grains.Audit;
 using Identity.Grains.Hosting;
 using Identity.Grains.Storage;
 using Identity.Grains.Telemetry;
+using Identity.Grains.Revocations;
 using Identity.Grains.Users;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -276,6 +277,7 @@ public sealed partial class SessionGrain(
         var userId = state.State.UserId;
         await state.ClearOrThrowAsync(this, logger);
         lastSeenFlusher.Forget(_sessionId);
+        RevocationFeed.Announce(GrainFactory, _sessionId);
         events.SessionEnded(userId, _sessionId, reason);
     }
 

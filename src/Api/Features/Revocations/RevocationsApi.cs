@@ -1,0 +1,93 @@
+using System.Collections.Concurrent;
+using System.Net.ServerSentEvents;
+using Identity.Api.Errors;
+using Identity.Api.Features.Introspection;
+using Identity.Api.Grid;
+using Identity.Api.Http;
+using Identity.Api.OpenApi;
+using Identity.Api.RateLimiting;
+using Identity.Grains.Audit;
+using Identity.ServiceDefaults.Authentication;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Identity.Api.Features.Revocations;
+
+/// <summary>
+/// <c>GET /v1/revocations</c>: push revocation for services that cache token checks (the
+/// <c>Identity.Client</c> library's remote mode). A server-sent event stream, for introspection
+/// clients (HTTP Basic): <c>ready</c>, then <c>ended</c> with a session id each time a session ends
+/// anywhere in the grid, <c>reset</c> when revocations may have been missed (drop every cached
+/// check), <c>heartbeat</c> when idle. A client holds at most <see cref="MaxStreamsPerClient"/> streams.
+/// </summary>
+internal static class RevocationsApi
+{
+    public const int MaxStreamsPerClient = 16;
+    public static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(15);
+    private static readonly ConcurrentDictionary<string, int> OpenStreams = new(StringComparer.Ordinal);
+
+    public static IServiceCollection AddRevocationRelay(this IServiceCollection services)
+    {
+        // Renewals run on the wall clock (the hubs expire subscriptions by it), not the identity clock.
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<RevocationRelay>();
+        services.AddHostedService(provider => provider.GetRequiredService<RevocationRelay>());
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapRevocationsApi(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/v1/revocations", Stream)
+            .WithoutTraceContext()
+            .WithTags("Introspection")
+            .WithName("StreamRevocations")
+            .WithSummary("Server-sent events: each session that ends (ended, data = session id), reset when revocations may have been missed, ready, heartbeat.")
+            .RequiresScheme(ContractSchemes.IntrospectionClient)
+            .AnswersProblems(StatusCodes.Status429TooManyRequests);
+        return routes;
+    }
+
+    private static Results<ServerSentEventsResult<string>, ProblemHttpResult> Stream(
+        HttpContext http, IOptions<IntrospectionOptions> options, RevocationRelay relay, ClientRateLimits limits, SecurityEvents events)
+    {
+        if (!limits.MayTryClientCredentials(http, out var retryAfter))
+        {
+            events.Throttled("ClientAuthentication", null, http.GetClientContext());
+            return Problems.TooManyAttempts(http, retryAfter);
+        }
+
+        if (!ClientCredentials.TryAuthenticate(http, options.Value.Clients, out var clientId))
+        {
+            limits.RecordClientAuthenticationFailure(http);
+            events.ClientAuthenticationFailed("revocations", http.GetClientContext());
+            return Problems.InvalidClient(http, "identity-introspection");
+        }
+
+        if (OpenStreams.AddOrUpdate(clientId, 1, (_, open) => open + 1) > MaxStreamsPerClient)
+        {
+            Release(clientId);
+            return Problems.TooManyStreams(http, MaxStreamsPerClient);
+        }
+
+        return TypedResults.ServerSentEvents(ReadAsync(relay, clientId, http.RequestAborted));
+    }
+
+    private static async IAsyncEnumerable<SseItem<string>> ReadAsync(RevocationRelay relay, string clientId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var listener = relay.Listen();
+        try
+        {
+            await foreach (var item in listener.ReadAsync(Heartbeat, cancellationToken))
+            {
+                yield return item;
+            }
+        }
+        finally
+        {
+            Release(clientId);
+        }
+    }
+
+    private static void Release(string clientId) => OpenStreams.AddOrUpdate(clientId, 0, (_, open) => Math.Max(0, open - 1));
+}

@@ -1,0 +1,39 @@
+using Identity.Contracts.Sessions;
+using Orleans.Runtime.Messaging;
+
+namespace Identity.Client.Checks;
+
+/// <summary>
+/// In-cluster mode: one call to the token's session grain, answered from the grid's memory; nothing
+/// cached, so revocation is immediate. A call that meets a lost silo is tried again (the grain comes
+/// back on another silo from storage), a few times, before the grid is called unavailable.
+/// </summary>
+internal sealed class InClusterTokenCheck(IGrainFactory grains) : ITokenCheck
+{
+    private static readonly TimeSpan[] Retries = [TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(300)];
+
+    public async ValueTask<GridSession?> CheckAsync(SessionToken token, string text, CancellationToken cancellationToken)
+    {
+        var grain = grains.GetGrain<ISessionGrain>(token.SessionId);
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                var view = await grain.ValidateAccessTokenAsync(token.Digest);
+                return view is null ? null : new GridSession(view.SessionId, view.UserId, view.Username, view.AccessTokenExpiresAt, view.Audience, view.Scope);
+            }
+            catch (Exception ex) when (IsSiloLoss(ex))
+            {
+                if (attempt == Retries.Length)
+                {
+                    throw new GridUnavailableException("The grid's session grain could not be reached.", ex);
+                }
+
+                await Task.Delay(Retries[attempt], cancellationToken);
+            }
+        }
+    }
+
+    private static bool IsSiloLoss(Exception exception) =>
+        exception is OrleansMessageRejectionException or ConnectionFailedException or GatewayTooBusyException or ClientNotAvailableException or TimeoutException or SiloUnavailableException;
+}
