@@ -18,6 +18,7 @@ if (grid.GetValue<IdentityGridMode>("Mode") == IdentityGridMode.InCluster)
 }
 
 builder.Services.AddAuthentication(IdentityGridDefaults.AuthenticationScheme).AddIdentityGrid(grid.Bind);
+builder.Services.AddHealthChecks().AddIdentityGrid();
 builder.Services.AddAuthorization(authorization => authorization
     .AddPolicy("orders:read", policy => policy.RequireClaim(IdentityGridClaims.Scope, "orders:read")));
 
@@ -25,7 +26,8 @@ var app = builder.Build();
 app.UseAuthentication();
 app.UseAuthorization();
 
-app.MapGet("/health", () => "ok");
+// Degraded while push revocation is not live (revoked tokens may then be accepted for CacheDurationWithoutPush).
+app.MapHealthChecks("/health");
 
 // Who is calling: the claims the grid's token gave.
 app.MapGet("/me", (HttpContext http) =>

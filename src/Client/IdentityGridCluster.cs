@@ -37,6 +37,12 @@ public sealed class IdentityGridClusterOptions
 
     /// <summary>PEM file of its private key.</summary>
     public string? PrivateKey { get; set; }
+
+    /// <summary>
+    /// How long start-up keeps trying to reach a gateway before the service gives up (a refused
+    /// certificate looks like an unreachable gateway: the handshake is closed).
+    /// </summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 /// <summary>Connecting a service to the grid for in-cluster mode.</summary>
@@ -73,6 +79,19 @@ public static class IdentityGridClusterExtensions
         builder.UseOrleansClient(client =>
         {
             client.UseStaticClustering(gateways);
+            var giveUpAt = DateTime.UtcNow + options.ConnectTimeout;
+            client.UseConnectionRetryFilter(async (exception, cancellationToken) =>
+            {
+                if (DateTime.UtcNow >= giveUpAt)
+                {
+                    throw new InvalidOperationException(
+                        $"No gateway of the grid ({string.Join(", ", options.Gateways)}) accepted this service within {options.ConnectTimeout}: " +
+                        "check the addresses, and that the certificate is the grid CA's with role Api (gateways refuse other roles).", exception);
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+                return true;
+            });
             client.Configure<ClusterOptions>(cluster =>
             {
                 cluster.ClusterId = options.ClusterId;

@@ -84,6 +84,16 @@ internal sealed class GridProcess : IAsyncDisposable
         return api;
     }
 
+    /// <summary>Starts the ProtectedService sample (a service using Identity.Client) and waits until its <c>/health</c> answers <paramref name="health"/>.</summary>
+    public static async Task<GridProcess> StartServiceAsync(IReadOnlyDictionary<string, string> environment, string health = "Healthy")
+    {
+        var port = Ports.Free();
+        var address = new Uri($"http://127.0.0.1:{port}");
+        var service = Start(Program("samples/ProtectedService", "ProtectedService"), [], environment.Append(KeyValuePair.Create("ASPNETCORE_URLS", address.ToString())), address);
+        await service.WaitUntilAsync(async () => await service.Client.GetStringAsync("/health") == health, $"the service's health to be {health}");
+        return service;
+    }
+
     /// <summary>Starts a silo and waits until <paramref name="isActive"/> says it joined the cluster.</summary>
     public static async Task<GridProcess> StartSiloAsync(IReadOnlyDictionary<string, string> environment, Func<Task<bool>> isActive)
     {
@@ -114,7 +124,17 @@ internal sealed class GridProcess : IAsyncDisposable
         bool api, IReadOnlyDictionary<string, string> environment, string[]? wrapper = null)
     {
         var dll = api ? Program("src/Api", "Identity.Api") : Program("src/Silo", "Identity.Silo");
-        await using var node = Start(dll, [], TestCertificates.Environment(GridRole.Silo).Concat(environment), address: null, wrapper);
+        return await RunToExitAsync(dll, TestCertificates.Environment(GridRole.Silo).Concat(environment), wrapper);
+    }
+
+    /// <summary>Starts the ProtectedService sample expecting it to give up; as <see cref="RunUntilExitAsync"/>.</summary>
+    public static Task<(int ExitCode, string Errors, string Output)> RunServiceUntilExitAsync(IReadOnlyDictionary<string, string> environment) =>
+        RunToExitAsync(Program("samples/ProtectedService", "ProtectedService"), environment, wrapper: null);
+
+    private static async Task<(int ExitCode, string Errors, string Output)> RunToExitAsync(
+        string dll, IEnumerable<KeyValuePair<string, string>> environment, string[]? wrapper)
+    {
+        await using var node = Start(dll, [], environment, address: null, wrapper);
         using var timeout = new CancellationTokenSource(StartTimeout);
         await node._process.WaitForExitAsync(timeout.Token);
         // The asynchronous readers may still hold the last lines.
