@@ -1,3 +1,4 @@
+using Identity.Api.Browsers;
 using Identity.Api.Errors;
 using Identity.Api.Grid;
 using Identity.Api.Http;
@@ -7,6 +8,7 @@ using Identity.Contracts.Sessions;
 using Identity.Grains.Audit;
 using Identity.Grains.Sessions;
 using Identity.Grains.Telemetry;
+using Microsoft.Extensions.Options;
 
 namespace Identity.Api.Authentication;
 
@@ -44,9 +46,11 @@ internal static class SessionTokenAuthentication
 
     /// <summary>Made once per application, with its services; stateless per request.</summary>
     private sealed class SessionTokenMiddleware(
-        RequestDelegate next, TokenAuthenticator tokens, FailedTokenChecks failures, SessionGrains sessions, SecurityEvents events, GridMetrics metrics)
+        RequestDelegate next, TokenAuthenticator tokens, FailedTokenChecks failures, SessionGrains sessions, SecurityEvents events, GridMetrics metrics,
+        IOptions<BrowserOptions> browsers)
     {
         private const string BearerPrefix = "Bearer ";
+        private readonly BrowserOptions _browsers = browsers.Value;
 
         public Task InvokeAsync(HttpContext context) =>
             context.GetEndpoint()?.Metadata.GetMetadata<SessionRequired>() is null ? next(context) : AuthenticateAsync(context);
@@ -54,10 +58,29 @@ internal static class SessionTokenAuthentication
         private async Task AuthenticateAsync(HttpContext context)
         {
             var header = context.Request.Headers.Authorization.ToString();
+            ReadOnlySpan<char> presented;
+            if (header.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase))
+            {
+                presented = header.AsSpan(BearerPrefix.Length).Trim();
+            }
+            else if (header.Length == 0 && _browsers.Cookies && context.Request.Cookies[CookieTransport.AccessCookie] is { Length: > 0 } cookie)
+            {
+                // The cookie transport: a browser sends it by itself, so unsafe requests must prove they are not forged.
+                if (!CookieTransport.PassesForgeryChecks(context.Request, _browsers))
+                {
+                    await Problems.ForgeryCheckFailed().ExecuteAsync(context);
+                    return;
+                }
+
+                presented = cookie;
+            }
+            else
+            {
+                presented = default;
+            }
 
             // Missing, malformed or not authenticated by our keys: refused here, before any grain call or storage read.
-            if (!header.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase)
-                || !tokens.TryRead(header.AsSpan(BearerPrefix.Length).Trim(), TokenKind.Access, out var token))
+            if (presented.IsEmpty || !tokens.TryRead(presented, TokenKind.Access, out var token))
             {
                 metrics.TokenChecked(GridMetrics.TokenOutcome.Invalid);
                 await Problems.InvalidAccessToken(context).ExecuteAsync(context);

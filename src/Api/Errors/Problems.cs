@@ -59,6 +59,12 @@ internal static class Problems
     public static ProblemHttpResult TooManyStreams(HttpContext http, int limit) =>
         TooManyRequests(http, TimeSpan.FromSeconds(30), $"This client already holds {limit} revocation streams; close one first.");
 
+    /// <summary>403 for a cookie-authenticated request without the CSRF token or from a foreign origin.</summary>
+    public static ProblemHttpResult ForgeryCheckFailed() => TypedResults.Problem(
+        statusCode: StatusCodes.Status403Forbidden,
+        title: "Forbidden.",
+        detail: "Requests that change something and are authenticated by the session cookie need the X-CSRF-Token header (the __Host-igs-csrf cookie's value) and an allowed Origin.");
+
     public static ProblemHttpResult Conflict(string field, string detail) => TypedResults.Problem(
         statusCode: StatusCodes.Status409Conflict,
         title: "Already taken.",

@@ -1,5 +1,7 @@
 using Identity.Api.Authentication;
+using Identity.Api.Browsers;
 using Identity.Api.Errors;
+using Identity.Api.Features.BrowserSessions;
 using Identity.Api.Features.Admin;
 using Identity.Api.Features.Health;
 using Identity.Api.Features.Introspection;
@@ -61,6 +63,9 @@ public static class IdentityApi
         builder.Services.AddValidatedOptions<AdminOptions, AdminOptionsValidator>(AdminOptions.Section);
         builder.Services.AddIdentityHealthChecks();
         builder.Services.AddRevocationRelay();
+        builder.Services.AddBrowserAccess();
+        // Also in client mode: the cookie transport's refresh cookie lives as long as a session may.
+        builder.Services.AddValidatedOptions<Identity.Grains.Sessions.SessionOptions, Identity.Grains.Sessions.SessionOptionsValidator>(Identity.Grains.Sessions.SessionOptions.Section);
         builder.Services.AddApiContract();
         return builder;
     }
@@ -74,6 +79,7 @@ public static class IdentityApi
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRequestBodyLimit();
+        app.UseCors();
         app.UseSessionTokenAuthentication();
         app.UseGridTraceContext();
 
@@ -82,6 +88,7 @@ public static class IdentityApi
         var api = app.MapGroup(string.Empty).WithCommonProblems();
         api.MapUsersApi();
         api.MapSessionsApi();
+        api.MapBrowserSessionsApi();
         api.MapIntrospectionApi();
         api.MapRevocationsApi();
         api.MapAdminApi();

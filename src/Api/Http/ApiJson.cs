@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Identity.Api.Features.Admin;
+using Identity.Api.Features.BrowserSessions;
 using Identity.Api.Features.Introspection;
 using Identity.Api.Features.Sessions;
 using Identity.Api.Features.Users;
@@ -18,6 +19,7 @@ namespace Identity.Api.Http;
 [JsonSerializable(typeof(TokenResponse))]
 [JsonSerializable(typeof(CurrentSessionResponse))]
 [JsonSerializable(typeof(IntrospectionForm))]
+[JsonSerializable(typeof(BrowserSessionResponse))]
 [JsonSerializable(typeof(IntrospectionResponse))]
 [JsonSerializable(typeof(AdminUserResponse))]
 [JsonSerializable(typeof(AdminSessionListResponse))]

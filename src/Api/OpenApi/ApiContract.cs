@@ -151,11 +151,13 @@ internal sealed class ContractDocument : IOpenApiDocumentTransformer
         {
             new() { Name = "Users", Description = "Creating an account, and what its owner manages: password and sessions." },
             new() { Name = "Sessions", Description = "Signing in, checking and refreshing tokens, signing out." },
-            new() { Name = "Introspection", Description = "RFC 7662 token introspection for services (resource servers)." },
+            new() { Name = "Browser sessions", Description = "The cookie transport for first-party web apps on the API's origin (Browsers:Cookies): tokens in HttpOnly cookies, CSRF token on every change." },
+            new() { Name = "Introspection", Description = "RFC 7662 token introspection and push revocation for services (resource servers)." },
             new() { Name = "Admin", Description = "Operators and support: find, disable, unlock and erase accounts; end sessions." },
         };
 
         document.Components ??= new OpenApiComponents();
+        document.Components.Schemas?.Remove("SseItemOfstring");
         document.Components.SecuritySchemes = new Dictionary<string, IOpenApiSecurityScheme>
         {
             [ContractSchemes.Session] = new OpenApiSecurityScheme
@@ -189,6 +191,15 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
     public Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
     {
         var security = context.Description.ActionDescriptor.EndpointMetadata.OfType<ContractSecurity>().LastOrDefault();
+        // An event stream is text, not the framework's SseItem object: its events are in the operation's description.
+        foreach (var response in operation.Responses?.Values ?? Enumerable.Empty<IOpenApiResponse>())
+        {
+            if (response.Content?.TryGetValue("text/event-stream", out var stream) == true)
+            {
+                stream.Schema = new OpenApiSchema { Type = JsonSchemaType.String, Description = "Server-sent events (text/event-stream)." };
+            }
+        }
+
         operation.Security = security is null
             ? [new OpenApiSecurityRequirement()]
             : [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(security.Scheme, context.Document)] = [] }];

@@ -42,7 +42,10 @@ internal static class RevocationsApi
             .WithoutTraceContext()
             .WithTags("Introspection")
             .WithName("StreamRevocations")
-            .WithSummary("Server-sent events: each session that ends (ended, data = session id), reset when revocations may have been missed, ready, heartbeat.")
+            .WithSummary("Push revocation: a server-sent event stream of the sessions that end anywhere in the grid.")
+            .WithDescription("Events: `ready` (the stream is live), `ended` (data: the id of a session that ended; drop what was cached for it), "
+                + "`reset` (revocations may have been missed: drop every cached check), `heartbeat` (sent after 15 s without another event). "
+                + "A client holds at most 16 streams. Identity.Client's remote mode follows it.")
             .RequiresScheme(ContractSchemes.IntrospectionClient)
             .AnswersProblems(StatusCodes.Status429TooManyRequests);
         return routes;

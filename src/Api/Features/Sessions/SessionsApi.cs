@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Identity.Api.Authentication;
+using Identity.Api.Browsers;
 using Identity.Api.Errors;
 using Identity.Api.Features.Introspection;
 using Identity.Api.Grid;
@@ -67,7 +68,7 @@ internal static class SessionsApi
 {
     public static IEndpointRouteBuilder MapSessionsApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/v1/sessions").WithTags("Sessions");
+        var group = routes.MapGroup("/v1/sessions").WithTags("Sessions").AllowBrowserOrigins();
 
         group.MapPost("/", LoginAsync)
             .WithName("Login")
@@ -92,7 +93,7 @@ internal static class SessionsApi
         return routes;
     }
 
-    private static async Task<Results<Created<TokenResponse>, ValidationProblem, ProblemHttpResult>> LoginAsync(
+    internal static async Task<Results<Created<TokenResponse>, ValidationProblem, ProblemHttpResult>> LoginAsync(
         LoginRequest request, HttpContext http, IGrainFactory grains, SecurityEvents events, IOptions<IntrospectionOptions> clients)
     {
         var errors = new Dictionary<string, string[]>();
@@ -133,7 +134,7 @@ internal static class SessionsApi
         return TypedResults.Created((string?)null, TokenResponse.From(success.Tokens, success.DeviceToken, success.PasswordChangeRequired));
     }
 
-    private static async Task<Results<Ok<TokenResponse>, ValidationProblem, ProblemHttpResult>> RefreshAsync(
+    internal static async Task<Results<Ok<TokenResponse>, ValidationProblem, ProblemHttpResult>> RefreshAsync(
         RefreshRequest request, HttpContext http, SessionGrains sessions, TokenAuthenticator tokens, FailedTokenChecks failures, SecurityEvents events)
     {
         if (string.IsNullOrEmpty(request.RefreshToken))
@@ -174,7 +175,7 @@ internal static class SessionsApi
         return TypedResults.Ok(new CurrentSessionResponse(view.SessionId, view.UserId, view.Username, view.CreatedAt, view.ExpiresAt, view.AccessTokenExpiresAt, view.Audience, view.Scope));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> LogoutAsync(CurrentSession session, SessionGrains sessions, HttpContext http, SecurityEvents events)
+    internal static async Task<Results<NoContent, ProblemHttpResult>> LogoutAsync(CurrentSession session, SessionGrains sessions, HttpContext http, SecurityEvents events)
     {
         // Authentication validated the token; the grain checks it again so that validating and
         // ending are one atomic step (a concurrent logout or revocation wins cleanly).

@@ -1,4 +1,5 @@
 using Identity.Api.Authentication;
+using Identity.Api.Browsers;
 using Identity.Api.Errors;
 using Identity.Api.Grid;
 using Identity.Api.Http;
@@ -28,7 +29,7 @@ internal static class UsersApi
 {
     public static IEndpointRouteBuilder MapUsersApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/v1/users").WithTags("Users");
+        var group = routes.MapGroup("/v1/users").WithTags("Users").AllowBrowserOrigins();
 
         group.MapPost("/", RegisterAsync)
             .WithName("RegisterUser")

@@ -42,7 +42,7 @@ public sealed class SessionOptions
     }
 }
 
-internal sealed class SessionOptionsValidator() : OptionsValidator<SessionOptions>(SessionOptions.Section)
+public sealed class SessionOptionsValidator() : OptionsValidator<SessionOptions>(SessionOptions.Section)
 {
     protected override void Check(SessionOptions o, Failures failures)
     {
