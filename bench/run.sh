@@ -68,6 +68,10 @@ TokenKeys__Keys__0__Secret=$(head -c 32 /dev/urandom | base64)
 # Mutual TLS on the Orleans links: hosts and silos hold the silo certificate, client-mode hosts the Api one.
 tls=$(dotnet "$devcertificates_dll" create "$state/tls")
 export Tls__CaCertificate="$tls/ca.crt" Tls__Certificate="$tls/silo.crt" Tls__PrivateKey="$tls/silo.key"
+# An introspection client for the library's remote mode (scenario 7).
+bench_client_secret=$(head -c 32 /dev/urandom | base64 | tr -d '/+=')
+export Introspection__Clients__0__ClientId=bench Introspection__Clients__0__SecretSha256
+Introspection__Clients__0__SecretSha256=$(printf %s "$bench_client_secret" | sha256sum | cut -d' ' -f1)
 
 wait_http() {  # wait_http <url>
   for _ in $(seq 1 360); do curl -sf "$1" >/dev/null 2>&1 && return 0; sleep 0.25; done
@@ -297,8 +301,45 @@ co_rps=$(cut -d' ' -f1 "$state/s6-co" | median); cl_rps=$(cut -d' ' -f1 "$state/
 
 }
 
+scenario_library() {
+# 7. Identity.Client: a service checking grid tokens through the library, against the same service unprotected.
+start_service() {  # start_service <name> <port> [ENV=value ...]
+  local name=$1 port=$2; shift 2
+  env ASPNETCORE_URLS="http://127.0.0.1:$port" "$@" dotnet "$bench_dll" service >"$state/$name.log" 2>&1 &
+  pids+=($!)
+  wait_http "http://127.0.0.1:$port/open"
+}
+start_service service-cluster 5320 IdentityGrid__Mode=InCluster IdentityGrid__Cluster__Gateways__0=127.0.0.1:31001 \
+  IdentityGrid__Cluster__CaCertificate="$tls/ca.crt" IdentityGrid__Cluster__Certificate="$tls/api.crt" IdentityGrid__Cluster__PrivateKey="$tls/api.key" || return 1
+start_service service-remote 5321 IdentityGrid__Mode=Remote IdentityGrid__Authority="$grid/" \
+  IdentityGrid__ClientId=bench IdentityGrid__ClientSecret="$bench_client_secret" || return 1
+for target in 5320/checked 5320/open 5321/checked; do
+  wrk -t$threads -c64 -d$((duration / 2 + 1))s -s "$BENCH_WRK_DIR/validate.lua" "http://127.0.0.1:$target" >/dev/null 2>&1
+done
+: >"$state/s7-cluster"; : >"$state/s7-open"; : >"$state/s7-remote"
+for r in $(seq 1 "$rounds"); do
+  run_wrk validate.lua 64 "http://127.0.0.1:5320/checked" >>"$state/s7-cluster"
+  run_wrk validate.lua 64 "http://127.0.0.1:5320/open" >>"$state/s7-open"
+  run_wrk validate.lua 64 "http://127.0.0.1:5321/checked" >>"$state/s7-remote"
+done
+open_rps=$(cut -d' ' -f1 "$state/s7-open" | median); cluster_rps=$(cut -d' ' -f1 "$state/s7-cluster" | median); remote_rps=$(cut -d' ' -f1 "$state/s7-remote" | median)
+library_share=$(ratio "$cluster_rps" "$open_rps")
+library_errors=$(cat "$state/s7-cluster" "$state/s7-open" "$state/s7-remote" | awk '{ e += $4 } END { print e + 0 }')
+{
+  echo
+  echo "## 7. Identity.Client"
+  echo
+  echo "A service (\`Identity.Bench service\`: slim builder, ASP.NET Core authentication and authorization) answering a small document at 64 connections: **unprotected** (\`/open\`), and with the grid token checked by Identity.Client (\`/checked\`) **in-cluster** (one call to the session grain through the co-hosted grid's gateway, mutual TLS, nothing cached) and **remote** (introspection at the grid, answers cached while push revocation is live), measured in turns."
+  echo
+  echo "| unprotected rps | in-cluster rps | p50 ms | p99 ms | remote rps | p99 ms | in-cluster / unprotected | remote / unprotected | errors |"
+  echo "|---|---|---|---|---|---|---|---|---|"
+  echo "| $open_rps | $cluster_rps | $(cut -d' ' -f2 "$state/s7-cluster" | median) | $(cut -d' ' -f3 "$state/s7-cluster" | median) | $remote_rps | $(cut -d' ' -f3 "$state/s7-remote" | median) | $library_share | $(ratio "$remote_rps" "$open_rps") | $library_errors |"
+} >>"$state/results.md"
+
+}
+
 declare -A goal_bare goal_floor goal_db goal_p99 alloc_per_request cpu_per_request
-login_share=0; login_rps=0; refresh_rps=0; memory_worst=0; memory_largest=0; memory_largest_n=0
+login_share=0; login_rps=0; refresh_rps=0; memory_worst=0; memory_largest=0; memory_largest_n=0; library_share=0
 # Bytes allocated per validation at 64 connections before the performance work (commit 8faccd0, same method); the goal is half.
 alloc_baseline=9395
 scenario "1: validation" scenario_validation
@@ -307,6 +348,7 @@ scenario "3: refreshes" scenario_refreshes
 scenario "4: memory" scenario_memory
 scenario "5: cold validation" scenario_cold
 scenario "6: topology" scenario_topology
+scenario "7: Identity.Client" scenario_library
 
 # Goals.
 {
@@ -326,6 +368,7 @@ scenario "6: topology" scenario_topology
   for c in $connections; do
     echo "| validation ≥ 4× database baseline at $c connections | ${goal_db[$c]}× | $(verdict "${goal_db[$c]}" 4 min) |"
   done
+  echo "| a service using Identity.Client in-cluster ≥ 0.6× the same service unprotected at 64 connections | ${library_share}× | $(verdict "$library_share" 0.6 min) |"
   echo "| logins ≥ 90 % of the raw hash rate | $(awk -v s="$login_share" 'BEGIN { printf "%.0f %%", s * 100 }') | $(verdict "$login_share" 0.90 min) |"
   echo "| ≥ 100 logins/s on 2 vCPU | $login_rps/s | $(verdict "$login_rps" 100 min) |"
   echo "| ≥ 1,000 refreshes/s | $refresh_rps/s | $(verdict "$refresh_rps" 1000 min) |"

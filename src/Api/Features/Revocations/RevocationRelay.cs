@@ -12,7 +12,8 @@ namespace Identity.Api.Features.Revocations;
 /// subscription may have lapsed while renewals failed) it tells every listener to drop its cache
 /// (<c>reset</c>). Listeners hear <c>ready</c> once every partition is subscribed.
 /// </summary>
-internal sealed partial class RevocationRelay(IGrainFactory grains, TimeProvider time, ILogger<RevocationRelay> logger) : BackgroundService, IRevocationObserver
+internal sealed partial class RevocationRelay(IGrainFactory grains, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<RevocationRelay> logger)
+    : BackgroundService, IRevocationObserver
 {
     public static readonly TimeSpan RenewEvery = TimeSpan.FromSeconds(5);
 
@@ -55,13 +56,28 @@ internal sealed partial class RevocationRelay(IGrainFactory grains, TimeProvider
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Only once the node has started: a node that fails to start never subscribes (nor logs about it).
+        var started = new TaskCompletionSource();
+        using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+        using (stoppingToken.Register(() => started.TrySetCanceled()))
+        {
+            try
+            {
+                await started.Task;
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+
         var self = grains.CreateObjectReference<IRevocationObserver>(this);
         using var timer = new PeriodicTimer(RenewEvery, time);
         try
         {
             do
             {
-                await RenewAsync(self);
+                await RenewAsync(self, stoppingToken);
             }
             while (await timer.WaitForNextTickAsync(stoppingToken));
         }
@@ -74,7 +90,7 @@ internal sealed partial class RevocationRelay(IGrainFactory grains, TimeProvider
         }
     }
 
-    private async Task RenewAsync(IRevocationObserver self)
+    private async Task RenewAsync(IRevocationObserver self, CancellationToken stoppingToken)
     {
         var missed = false;
         var subscribed = true;
@@ -93,6 +109,11 @@ internal sealed partial class RevocationRelay(IGrainFactory grains, TimeProvider
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 subscribed = false;
+                if (stoppingToken.IsCancellationRequested)
+                {
+                    return;
+                }
+
                 LogRenewalFailed(logger, ex, partition);
             }
         }
