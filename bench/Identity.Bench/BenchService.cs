@@ -21,12 +21,18 @@ internal static class BenchService
             builder.UseIdentityGridCluster();
         }
 
-        builder.Services.AddAuthentication(IdentityGridDefaults.AuthenticationScheme).AddIdentityGrid(grid.Bind);
-        builder.Services.AddAuthorization();
+        // No default scheme, not even the one ASP.NET Core infers from a single registered scheme: only
+        // /checked authenticates (else UseAuthentication would check the token on /open too, since the
+        // load sends it with every request).
+        AppContext.SetSwitch("Microsoft.AspNetCore.Authentication.SuppressAutoDefaultScheme", true);
+        builder.Services.AddAuthentication().AddIdentityGrid(grid.Bind);
+        builder.Services.AddAuthorization(authorization => authorization.AddPolicy("grid", policy => policy
+            .AddAuthenticationSchemes(IdentityGridDefaults.AuthenticationScheme)
+            .RequireAuthenticatedUser()));
         var app = builder.Build();
         app.UseAuthentication();
         app.UseAuthorization();
-        app.MapGet("/checked", (HttpContext http) => TypedResults.Ok(new Caller(http.GetGridSession()!.UserId))).RequireAuthorization();
+        app.MapGet("/checked", (HttpContext http) => TypedResults.Ok(new Caller(http.GetGridSession()!.UserId))).RequireAuthorization("grid");
         app.MapGet("/open", () => TypedResults.Ok(new Caller(Guid.Empty)));
         await app.RunAsync();
         return 0;

@@ -27,8 +27,11 @@ public static class IdentityGridExtensions
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
                 MaxConnectionsPerServer = 256,
             });
+        // Push revocation: the stream in remote mode, a grain observer in-cluster (each does nothing in the other mode).
         services.AddSingleton<Microsoft.Extensions.Hosting.IHostedService>(provider => new RevocationStream(
             scheme, provider.GetRequiredService<IdentityGridChecks>(), provider.GetRequiredService<ILogger<RevocationStream>>()));
+        services.AddSingleton<Microsoft.Extensions.Hosting.IHostedService>(provider => new ClusterRevocations(
+            scheme, provider.GetRequiredService<IdentityGridChecks>(), provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<ClusterRevocations>>()));
         return builder.AddScheme<IdentityGridOptions, IdentityGridHandler>(scheme, configure);
     }
 

@@ -6,21 +6,21 @@ using Microsoft.Extensions.Options;
 namespace Identity.Client;
 
 /// <summary>
-/// Whether the scheme can be trusted to refuse revoked tokens promptly: in remote mode with push
-/// revocation, Degraded while the revocation stream is not live (checks are then cached only for
-/// <see cref="IdentityGridOptions.CacheDurationWithoutPush"/>). Healthy otherwise.
+/// Whether the scheme can be trusted to refuse revoked tokens promptly: with push revocation on,
+/// Degraded while it is not live (the stream in remote mode, the hub subscription in-cluster; checks
+/// are then cached only for <see cref="IdentityGridOptions.CacheDurationWithoutPush"/>). Healthy otherwise.
 /// </summary>
 internal sealed class IdentityGridHealthCheck(string scheme, IdentityGridChecks checks, IOptionsMonitor<IdentityGridOptions> options) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         var settings = options.Get(scheme);
-        if (settings.Mode != IdentityGridMode.Remote || !settings.PushRevocation)
+        if (!settings.PushRevocation)
         {
-            return Task.FromResult(HealthCheckResult.Healthy($"{settings.Mode} mode."));
+            return Task.FromResult(HealthCheckResult.Healthy($"{settings.Mode} mode, no push revocation: checks cached for {settings.CacheDurationWithoutPush}."));
         }
 
-        return Task.FromResult(checks.For(scheme) is RemoteTokenCheck { PushLive: true }
+        return Task.FromResult(checks.For(scheme) is CachedTokenCheck { PushLive: true }
             ? HealthCheckResult.Healthy("Push revocation is live.")
             : HealthCheckResult.Degraded($"Push revocation is not live: revoked tokens may be accepted for up to {settings.CacheDurationWithoutPush}."));
     }

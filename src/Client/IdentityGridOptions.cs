@@ -13,8 +13,9 @@ public enum IdentityGridMode
 
     /// <summary>
     /// Inside the grid: one call to the token's session grain through an Orleans client (the same
-    /// zero-database check the grid's Api makes), nothing cached. Needs a certificate the grid's
-    /// gateways admit (role Api): for services trusted as much as an Api node.
+    /// zero-database check the grid's Api makes), answers cached while a grain observer hears every
+    /// revocation. Needs a certificate the grid's gateways admit (role Api): for services trusted as
+    /// much as an Api node.
     /// </summary>
     InCluster,
 }
@@ -41,22 +42,23 @@ public sealed class IdentityGridOptions : AuthenticationSchemeOptions
     public string? Audience { get; set; }
 
     /// <summary>
-    /// Remote mode: subscribe to <c>GET /v1/revocations</c> and drop a cached check as soon as its
-    /// session ends (on by default). While the stream is not live, checks are cached only for
+    /// Push revocation (on by default): drop a cached check as soon as its session ends — remote
+    /// mode follows <c>GET /v1/revocations</c>, in-cluster mode subscribes a grain observer to the
+    /// grid's revocation hubs. While push is not live, checks are cached only for
     /// <see cref="CacheDurationWithoutPush"/>.
     /// </summary>
     public bool PushRevocation { get; set; } = true;
 
-    /// <summary>Remote mode: how long an active answer is reused while push revocation is live. Never past the token's expiry.</summary>
+    /// <summary>How long an active answer is reused while push revocation is live. Never past the token's expiry.</summary>
     public TimeSpan CacheDuration { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
-    /// Remote mode: how long an active answer is reused without push revocation: the longest a
-    /// revoked token can still be accepted. Zero: no cache.
+    /// How long an active answer is reused without push revocation: the longest a revoked token can
+    /// still be accepted. Zero: no cache.
     /// </summary>
     public TimeSpan CacheDurationWithoutPush { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Remote mode: at most this many sessions' checks are cached.</summary>
+    /// <summary>At most this many sessions' checks are cached.</summary>
     public int CacheSizeLimit { get; set; } = 100_000;
 
     /// <summary>Remote mode: the longest an introspection call may take.</summary>
@@ -70,10 +72,11 @@ public sealed class IdentityGridOptions : AuthenticationSchemeOptions
         {
             Require(Authority is { IsAbsoluteUri: true }, nameof(Authority), "must be the grid API's absolute base address");
             Require(!string.IsNullOrEmpty(ClientId) && !string.IsNullOrEmpty(ClientSecret), nameof(ClientId), "and ClientSecret are required in remote mode");
-            Require(CacheDuration >= TimeSpan.Zero && CacheDurationWithoutPush >= TimeSpan.Zero, nameof(CacheDuration), "must not be negative");
-            Require(CacheSizeLimit > 0, nameof(CacheSizeLimit), "must be positive");
-            Require(IntrospectionTimeout > TimeSpan.Zero, nameof(IntrospectionTimeout), "must be positive");
         }
+
+        Require(CacheDuration >= TimeSpan.Zero && CacheDurationWithoutPush >= TimeSpan.Zero, nameof(CacheDuration), "must not be negative");
+        Require(CacheSizeLimit > 0, nameof(CacheSizeLimit), "must be positive");
+        Require(IntrospectionTimeout > TimeSpan.Zero, nameof(IntrospectionTimeout), "must be positive");
     }
 
     private static void Require(bool holds, string option, string problem)

@@ -54,6 +54,7 @@ public sealed class ApiReferenceOptions
 
 internal sealed class ApiReferenceOptionsValidator() : OptionsValidator<ApiReferenceOptions>(ApiReferenceOptions.Section)
 {
+    // A yes/no/unset: binding already refuses anything else (as a start-up failure naming the key).
     protected override void Check(ApiReferenceOptions options, Failures failures)
     {
     }

@@ -16,8 +16,8 @@ internal sealed class IdentityGridChecks(IServiceProvider services, IOptionsMoni
         var settings = options.Get(name);
         return settings.Mode switch
         {
-            IdentityGridMode.InCluster => new InClusterTokenCheck(services.GetService<IGrainFactory>()
-                ?? throw new InvalidOperationException("IdentityGrid in-cluster mode needs an Orleans client: builder.UseIdentityGridCluster() (or UseOrleansClient) before AddIdentityGrid.")),
+            IdentityGridMode.InCluster => new InClusterTokenCheck(settings, services.GetService<IGrainFactory>()
+                ?? throw new InvalidOperationException("IdentityGrid in-cluster mode needs an Orleans client: builder.UseIdentityGridCluster() (or UseOrleansClient) before AddIdentityGrid."), time),
             _ => new RemoteTokenCheck(settings, clients.CreateClient(HttpClientName(name)), time),
         };
     });

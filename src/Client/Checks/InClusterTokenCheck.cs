@@ -4,15 +4,19 @@ using Orleans.Runtime.Messaging;
 namespace Identity.Client.Checks;
 
 /// <summary>
-/// In-cluster mode: one call to the token's session grain, answered from the grid's memory; nothing
-/// cached, so revocation is immediate. A call that meets a lost silo is tried again (the grain comes
-/// back on another silo from storage), a few times, before the grid is called unavailable.
+/// In-cluster mode: one call to the token's session grain, answered from the grid's memory; answers
+/// cached as <see cref="CachedTokenCheck"/> says, push revocation by a grain observer subscribed to
+/// the grid's revocation hubs (<see cref="ClusterRevocations"/>). A call that meets a lost silo is
+/// tried again (the grain comes back on another silo from storage), a few times, before the grid is
+/// called unavailable.
 /// </summary>
-internal sealed class InClusterTokenCheck(IGrainFactory grains) : ITokenCheck
+internal sealed class InClusterTokenCheck(IdentityGridOptions options, IGrainFactory grains, TimeProvider time) : CachedTokenCheck(options, time)
 {
     private static readonly TimeSpan[] Retries = [TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(300)];
 
-    public async ValueTask<GridSession?> CheckAsync(SessionToken token, string text, CancellationToken cancellationToken)
+    public IGrainFactory Grains => grains;
+
+    protected override async ValueTask<GridSession?> AskAsync(SessionToken token, string text, CancellationToken cancellationToken)
     {
         var grain = grains.GetGrain<ISessionGrain>(token.SessionId);
         for (var attempt = 0; ; attempt++)

@@ -8,79 +8,37 @@ namespace Identity.Client.Checks;
 
 /// <summary>
 /// Remote mode: RFC 7662 introspection at the grid (HTTP Basic as the configured client, pooled
-/// connections), active answers kept in a <see cref="CheckCache"/> for
-/// <see cref="IdentityGridOptions.CacheDuration"/> while push revocation is live
-/// (<see cref="RevocationStream"/>), else for <see cref="IdentityGridOptions.CacheDurationWithoutPush"/>;
-/// never past the token's own expiry.
+/// connections); answers cached as <see cref="CachedTokenCheck"/> says, push revocation by
+/// <see cref="RevocationStream"/>.
 /// </summary>
-internal sealed class RemoteTokenCheck : ITokenCheck
+internal sealed class RemoteTokenCheck : CachedTokenCheck
 {
     private readonly IdentityGridOptions _options;
     private readonly HttpClient _http;
-    private readonly TimeProvider _time;
     private readonly Uri _introspection;
     private readonly AuthenticationHeaderValue _credentials;
-    private volatile bool _pushLive;
 
     public RemoteTokenCheck(IdentityGridOptions options, HttpClient http, TimeProvider time)
+        : base(options, time)
     {
         _options = options;
         _http = http;
-        _time = time;
         _introspection = new Uri(options.Authority!, "v1/introspect");
         // RFC 6749 §2.3.1: id and secret are form-urlencoded before Basic encoding.
         _credentials = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(
             $"{WebUtility.UrlEncode(options.ClientId)}:{WebUtility.UrlEncode(options.ClientSecret)}")));
-        Cache = new CheckCache(options.CacheSizeLimit, 2 * options.IntrospectionTimeout, time);
     }
-
-    public CheckCache Cache { get; }
-
-    public IdentityGridOptions Options => _options;
 
     public AuthenticationHeaderValue Credentials => _credentials;
 
     /// <summary>The pooled client this scheme's calls go through (the revocation stream too).</summary>
     public HttpClient HttpClient => _http;
 
-    /// <summary>Whether the revocation stream is live; when it stops, everything cached under its longer lifetime is dropped.</summary>
-    public bool PushLive
-    {
-        get => _pushLive;
-        set
-        {
-            _pushLive = value;
-            if (!value)
-            {
-                Cache.Clear();
-            }
-        }
-    }
-
-    public async ValueTask<GridSession?> CheckAsync(SessionToken token, string text, CancellationToken cancellationToken)
-    {
-        if (Cache.TryGet(token) is { } cached)
-        {
-            return cached;
-        }
-
-        var mark = Cache.Mark();
-        var session = await IntrospectAsync(text, cancellationToken);
-        if (session is not null)
-        {
-            var lifetime = _pushLive ? _options.CacheDuration : _options.CacheDurationWithoutPush;
-            var until = _time.GetUtcNow() + lifetime;
-            Cache.TryAdd(token, session, until < session.ExpiresAt ? until : session.ExpiresAt, mark);
-        }
-
-        return session;
-    }
-
-    private async Task<GridSession?> IntrospectAsync(string token, CancellationToken cancellationToken)
+    protected override async ValueTask<GridSession?> AskAsync(SessionToken token, string text, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, _introspection)
         {
-            Content = new FormUrlEncodedContent([new("token", token), new("token_type_hint", "access_token")]),
+            Content = new FormUrlEncodedContent([new("token", text), new("token_type_hint", "access_token")]),
         };
         request.Headers.Authorization = _credentials;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -20,7 +20,7 @@ internal sealed partial class RevocationStream(string scheme, IdentityGridChecks
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (checks.For(scheme) is not RemoteTokenCheck { Options.PushRevocation: true } check)
+        if (checks.For(scheme) is not RemoteTokenCheck check || !check.Options.PushRevocation)
         {
             return;
         }

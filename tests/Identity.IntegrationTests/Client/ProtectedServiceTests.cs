@@ -79,12 +79,14 @@ public sealed class ProtectedServiceTests
     }
 
     [TestMethod]
-    public async Task In_cluster_mode_checks_the_session_grain_through_the_gateway_with_an_api_certificate()
+    public async Task In_cluster_mode_checks_the_session_grain_through_the_gateway_and_push_drops_a_revoked_session()
     {
         var environment = new Dictionary<string, string>
         {
             ["IdentityGrid__Mode"] = "InCluster",
             ["IdentityGrid__Cluster__Gateways__0"] = s_gateway,
+            ["IdentityGrid__CacheDuration"] = "00:10:00",
+            ["IdentityGrid__CacheDurationWithoutPush"] = "00:00:00",
         };
         foreach (var (key, value) in TestCertificates.Environment(GridRole.Api))
         {
@@ -103,9 +105,18 @@ public sealed class ProtectedServiceTests
         Assert.AreEqual(HttpStatusCode.OK, (await GetAsync(service, "/orders", reader.AccessToken)).StatusCode);
         Assert.AreEqual(HttpStatusCode.Forbidden, (await GetAsync(service, "/orders", stranger.AccessToken)).StatusCode, "no orders:read scope");
 
-        await s_grid.Client.SendAsync(HttpMethod.Delete, "/v1/sessions/current", reader.AccessToken);
+        // Cached for ten minutes while the observer is subscribed: only push can make it refuse in time.
+        var logout = await s_grid.Client.SendAsync(HttpMethod.Delete, "/v1/sessions/current", reader.AccessToken);
+        Assert.AreEqual(HttpStatusCode.NoContent, logout.StatusCode);
+        var clock = Stopwatch.StartNew();
+        while ((await GetAsync(service, "/orders", reader.AccessToken)).StatusCode == HttpStatusCode.OK)
+        {
+            Assert.IsLessThan(TimeSpan.FromSeconds(5), clock.Elapsed, "the revoked token was still accepted after 5 s");
+        }
 
-        Assert.AreEqual(HttpStatusCode.Unauthorized, (await GetAsync(service, "/orders", reader.AccessToken)).StatusCode, "nothing cached: refused at once");
+        TestContext.WriteLine($"in-cluster: logout answered -> service refuses: {clock.Elapsed.TotalMilliseconds:0.0} ms");
+        Assert.IsLessThanOrEqualTo(1000, clock.Elapsed.TotalMilliseconds);
+        Assert.AreEqual(HttpStatusCode.Unauthorized, (await GetAsync(service, "/orders", reader.AccessToken)).StatusCode);
     }
 
     [TestMethod]

@@ -180,7 +180,7 @@ public sealed class RemoteModeTests
         {
             var checks = app.Services.GetRequiredService<IdentityGridChecks>();
             var deadline = DateTime.UtcNow.AddSeconds(20);
-            while (checks.For(IdentityGridDefaults.AuthenticationScheme) is not RemoteTokenCheck { PushLive: true })
+            while (checks.For(IdentityGridDefaults.AuthenticationScheme) is not CachedTokenCheck { PushLive: true })
             {
                 Assert.IsLessThan(deadline, DateTime.UtcNow, "the revocation stream never became live");
                 await Task.Delay(20);

@@ -17,12 +17,14 @@ internal sealed partial class RevocationRelay(IGrainFactory grains, TimeProvider
 {
     public static readonly TimeSpan RenewEvery = TimeSpan.FromSeconds(5);
 
+    /// <summary>Streams one client may hold open on this node.</summary>
+    public const int MaxListenersPerClient = 16;
+
     /// <summary>Events a listener may fall behind by before it is cut off (told to reset and reconnect).</summary>
     private const int ListenerBacklog = 10_000;
 
     private readonly ConcurrentDictionary<Listener, byte> _listeners = new();
-    private readonly Guid?[] _activations = new Guid?[IRevocationHubGrain.Partitions];
-    private readonly DateTimeOffset[] _renewedAt = new DateTimeOffset[IRevocationHubGrain.Partitions];
+    private readonly ConcurrentDictionary<string, int> _perClient = new(StringComparer.Ordinal);
     private volatile bool _ready;
 
     /// <summary>Whether every partition is subscribed and nothing may have been missed since.</summary>
@@ -41,10 +43,16 @@ internal sealed partial class RevocationRelay(IGrainFactory grains, TimeProvider
         return Task.CompletedTask;
     }
 
-    /// <summary>A new listener; <see cref="Listener.Dispose"/> when its connection ends.</summary>
-    public Listener Listen()
+    /// <summary>A new listener for <paramref name="clientId"/> (<see cref="Listener.Dispose"/> when its connection ends), or null when the client holds <see cref="MaxListenersPerClient"/> already.</summary>
+    public Listener? Listen(string clientId)
     {
-        var listener = new Listener(this);
+        if (_perClient.AddOrUpdate(clientId, 1, static (_, open) => open + 1) > MaxListenersPerClient)
+        {
+            Release(clientId);
+            return null;
+        }
+
+        var listener = new Listener(this, clientId);
         _listeners[listener] = 0;
         if (_ready)
         {
@@ -72,12 +80,13 @@ internal sealed partial class RevocationRelay(IGrainFactory grains, TimeProvider
         }
 
         var self = grains.CreateObjectReference<IRevocationObserver>(this);
+        var subscription = new RevocationSubscription(grains, self);
         using var timer = new PeriodicTimer(RenewEvery, time);
         try
         {
             do
             {
-                await RenewAsync(self, stoppingToken);
+                await RenewAsync(subscription, stoppingToken);
             }
             while (await timer.WaitForNextTickAsync(stoppingToken));
         }
@@ -90,34 +99,15 @@ internal sealed partial class RevocationRelay(IGrainFactory grains, TimeProvider
         }
     }
 
-    private async Task RenewAsync(IRevocationObserver self, CancellationToken stoppingToken)
+    private async Task RenewAsync(RevocationSubscription subscription, CancellationToken stoppingToken)
     {
-        var missed = false;
-        var subscribed = true;
-        for (var partition = 0; partition < IRevocationHubGrain.Partitions; partition++)
+        var (missed, subscribed) = await subscription.RenewAsync(time, (partition, ex) =>
         {
-            try
+            if (!stoppingToken.IsCancellationRequested)
             {
-                var activation = await grains.GetGrain<IRevocationHubGrain>(partition).SubscribeAsync(self);
-                var now = time.GetUtcNow();
-                // A restarted hub, or a subscription that may have expired between renewals: events may be lost.
-                missed |= _activations[partition] is { } known
-                    && (known != activation || now - _renewedAt[partition] >= IRevocationHubGrain.SubscriptionLifetime);
-                _activations[partition] = activation;
-                _renewedAt[partition] = now;
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                subscribed = false;
-                if (stoppingToken.IsCancellationRequested)
-                {
-                    return;
-                }
-
                 LogRenewalFailed(logger, ex, partition);
             }
-        }
-
+        });
         if (missed)
         {
             LogReset(logger);
@@ -130,6 +120,8 @@ internal sealed partial class RevocationRelay(IGrainFactory grains, TimeProvider
             Broadcast(new SseItem<string>(string.Empty, RevocationEvents.Ready));
         }
     }
+
+    private void Release(string clientId) => _perClient.AddOrUpdate(clientId, 0, static (_, open) => Math.Max(0, open - 1));
 
     private void Broadcast(SseItem<string> item)
     {
@@ -146,7 +138,7 @@ internal sealed partial class RevocationRelay(IGrainFactory grains, TimeProvider
     private static partial void LogReset(ILogger logger);
 
     /// <summary>One service's stream: a bounded queue; a listener that falls too far behind is reset and cut off.</summary>
-    internal sealed class Listener(RevocationRelay relay) : IDisposable
+    internal sealed class Listener(RevocationRelay relay, string clientId) : IDisposable
     {
         private readonly Channel<SseItem<string>> _events = Channel.CreateBounded<SseItem<string>>(
             new BoundedChannelOptions(ListenerBacklog) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
@@ -192,7 +184,13 @@ internal sealed partial class RevocationRelay(IGrainFactory grains, TimeProvider
             }
         }
 
-        public void Dispose() => relay._listeners.TryRemove(this, out _);
+        public void Dispose()
+        {
+            if (relay._listeners.TryRemove(this, out _))
+            {
+                relay.Release(clientId);
+            }
+        }
     }
 
     private sealed class ListenerFellBehindException : Exception;

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net.ServerSentEvents;
 using Identity.Api.Errors;
 using Identity.Api.Features.Introspection;
@@ -19,13 +18,11 @@ namespace Identity.Api.Features.Revocations;
 /// <c>Identity.Client</c> library's remote mode). A server-sent event stream, for introspection
 /// clients (HTTP Basic): <c>ready</c>, then <c>ended</c> with a session id each time a session ends
 /// anywhere in the grid, <c>reset</c> when revocations may have been missed (drop every cached
-/// check), <c>heartbeat</c> when idle. A client holds at most <see cref="MaxStreamsPerClient"/> streams.
+/// check), <c>heartbeat</c> when idle. A client holds at most <see cref="RevocationRelay.MaxListenersPerClient"/> streams per node.
 /// </summary>
 internal static class RevocationsApi
 {
-    public const int MaxStreamsPerClient = 16;
     public static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(15);
-    private static readonly ConcurrentDictionary<string, int> OpenStreams = new(StringComparer.Ordinal);
 
     public static IServiceCollection AddRevocationRelay(this IServiceCollection services)
     {
@@ -67,30 +64,24 @@ internal static class RevocationsApi
             return Problems.InvalidClient(http, "identity-introspection");
         }
 
-        if (OpenStreams.AddOrUpdate(clientId, 1, (_, open) => open + 1) > MaxStreamsPerClient)
+        // Taken here, before the response starts, so a client past its streams gets a 429 rather than an empty stream.
+        var listener = relay.Listen(clientId);
+        if (listener is null)
         {
-            Release(clientId);
-            return Problems.TooManyStreams(http, MaxStreamsPerClient);
+            return Problems.TooManyStreams(http, RevocationRelay.MaxListenersPerClient);
         }
 
-        return TypedResults.ServerSentEvents(ReadAsync(relay, clientId, http.RequestAborted));
+        return TypedResults.ServerSentEvents(ReadAsync(listener, http.RequestAborted));
     }
 
-    private static async IAsyncEnumerable<SseItem<string>> ReadAsync(RevocationRelay relay, string clientId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    private static async IAsyncEnumerable<SseItem<string>> ReadAsync(RevocationRelay.Listener listener, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using var listener = relay.Listen();
-        try
+        using (listener)
         {
             await foreach (var item in listener.ReadAsync(Heartbeat, cancellationToken))
             {
                 yield return item;
             }
         }
-        finally
-        {
-            Release(clientId);
-        }
     }
-
-    private static void Release(string clientId) => OpenStreams.AddOrUpdate(clientId, 0, (_, open) => Math.Max(0, open - 1));
 }
