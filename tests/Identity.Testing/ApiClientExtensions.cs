@@ -29,6 +29,22 @@ internal static class ApiClientExtensions
         return (username, await client.LoginTokensAsync(username));
     }
 
+    /// <summary>Signs <paramref name="username"/> in asking for an <paramref name="audience"/> and <paramref name="scope"/> (either may be null); fails the test unless 201.</summary>
+    public static async Task<ApiTokens> LoginForAsync(this HttpClient client, string username, string? audience, string? scope)
+    {
+        var response = await client.PostAsJsonAsync("/v1/sessions", new { username, password = GridScenario.Password, audience, scope });
+        Assert.AreEqual(HttpStatusCode.Created, response.StatusCode, await response.Content.ReadAsStringAsync());
+        return (await response.Content.ReadFromJsonAsync<ApiTokens>())!;
+    }
+
+    /// <summary>Registers a fresh user and signs in as <see cref="LoginForAsync"/> does.</summary>
+    public static async Task<ApiTokens> SignUpAndLoginForAsync(this HttpClient client, string? audience, string? scope)
+    {
+        var username = GridScenario.UniqueName();
+        (await client.RegisterAsync(username)).EnsureSuccessStatusCode();
+        return await client.LoginForAsync(username, audience, scope);
+    }
+
     public static async Task<ApiTokens> LoginTokensAsync(this HttpClient client, string username, string password = GridScenario.Password)
     {
         var response = await client.LoginAsync(username, password);

@@ -26,22 +26,14 @@ internal static class OperatorAuthentication
         {
             var http = context.HttpContext;
             var services = http.RequestServices;
-            var limits = services.GetRequiredService<ClientRateLimits>();
-            var events = services.GetRequiredService<SecurityEvents>();
-            if (!limits.MayTryClientCredentials(http, out var retryAfter))
-            {
-                events.Throttled("ClientAuthentication", null, http.GetClientContext());
-                return Problems.TooManyAttempts(http, retryAfter);
-            }
-
             var operators = services.GetRequiredService<IOptions<AdminOptions>>().Value.Operators;
-            if (!ClientCredentials.TryAuthenticate(http, operators, out var operatorId))
+            var signedIn = services.GetRequiredService<ClientAuthenticationGate>().Authenticate(http, operators, form: null, "admin", Realm, out var refused);
+            if (signedIn is null)
             {
-                limits.RecordClientAuthenticationFailure(http);
-                events.ClientAuthenticationFailed("admin", http.GetClientContext());
-                return Problems.InvalidClient(http, Realm);
+                return refused;
             }
 
+            var operatorId = signedIn.ClientId;
             http.Features.Set(new CurrentOperator(operatorId));
             return await next(context);
         });

@@ -59,6 +59,7 @@ public static class IdentityApi
             o.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
         });
         builder.Services.AddIdentityRateLimits();
+        builder.Services.AddSingleton<ClientAuthenticationGate>();
         builder.Services.AddValidatedOptions<IntrospectionOptions, IntrospectionOptionsValidator>(IntrospectionOptions.Section);
         builder.Services.AddValidatedOptions<AdminOptions, AdminOptionsValidator>(AdminOptions.Section);
         builder.Services.AddIdentityHealthChecks();

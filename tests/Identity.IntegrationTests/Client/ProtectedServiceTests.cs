@@ -57,7 +57,7 @@ public sealed class ProtectedServiceTests
         var delays = new List<double>();
         for (var i = 0; i < 7; i++)
         {
-            var tokens = await LoginAsync("orders:read");
+            var tokens = await s_grid.Client.SignUpAndLoginForAsync(null, "orders:read");
             Assert.AreEqual(HttpStatusCode.OK, (await GetAsync(service, "/orders", tokens.AccessToken)).StatusCode);
             Assert.AreEqual(HttpStatusCode.OK, (await GetAsync(service, "/orders", tokens.AccessToken)).StatusCode);
 
@@ -94,8 +94,8 @@ public sealed class ProtectedServiceTests
         }
 
         await using var service = await GridProcess.StartServiceAsync(environment);
-        var reader = await LoginAsync("orders:read profile");
-        var stranger = await LoginAsync(null);
+        var reader = await s_grid.Client.SignUpAndLoginForAsync(null, "orders:read profile");
+        var stranger = await s_grid.Client.SignUpAndLoginForAsync(null, null);
 
         var me = await GetAsync(service, "/me", reader.AccessToken);
         Assert.AreEqual(HttpStatusCode.OK, me.StatusCode);
@@ -137,15 +137,6 @@ public sealed class ProtectedServiceTests
 
         Assert.AreNotEqual(0, exitCode, "a service certificate opens no gateway: the service cannot start in in-cluster mode");
         StringAssert.Contains(errors, "role Api", errors);
-    }
-
-    private static async Task<ApiTokens> LoginAsync(string? scope)
-    {
-        var username = GridScenario.UniqueName();
-        (await s_grid.Client.RegisterAsync(username)).EnsureSuccessStatusCode();
-        var response = await s_grid.Client.PostAsJsonAsync("/v1/sessions", new { username, password = GridScenario.Password, scope });
-        Assert.AreEqual(HttpStatusCode.Created, response.StatusCode, await response.Content.ReadAsStringAsync());
-        return (await response.Content.ReadFromJsonAsync<ApiTokens>())!;
     }
 
     private static Task<HttpResponseMessage> GetAsync(GridProcess service, string path, string accessToken)

@@ -53,7 +53,7 @@ public sealed class ResourceServerTests
         await using var api = await ResourceServer.StartAsync(s_gridClient.BaseAddress!, OrdersId, OrdersSecret, method, audience: null);
         var username = GridScenario.UniqueName();
         (await s_gridClient.RegisterAsync(username)).EnsureSuccessStatusCode();
-        var tokens = await LoginAsync(username, audience: null, scope: "orders:read profile");
+        var tokens = await s_gridClient.LoginForAsync(username, null, "orders:read profile");
 
         var accepted = await api.GetAsync("/me", tokens.AccessToken);
         Assert.AreEqual(HttpStatusCode.OK, accepted.StatusCode, accepted.Headers.WwwAuthenticate.ToString());
@@ -76,8 +76,8 @@ public sealed class ResourceServerTests
         var username = GridScenario.UniqueName();
         (await s_gridClient.RegisterAsync(username)).EnsureSuccessStatusCode();
 
-        var forBilling = await LoginAsync(username, audience: "billing", scope: null);
-        var forAnyone = await LoginAsync(username, audience: null, scope: null);
+        var forBilling = await s_gridClient.LoginForAsync(username, "billing", null);
+        var forAnyone = await s_gridClient.LoginForAsync(username, null, null);
 
         Assert.AreEqual(HttpStatusCode.OK, (await billing.GetAsync("/me", forBilling.AccessToken)).StatusCode);
         Assert.AreEqual(HttpStatusCode.Unauthorized, (await billing.GetAsync("/me", forAnyone.AccessToken)).StatusCode);
@@ -88,7 +88,7 @@ public sealed class ResourceServerTests
     {
         var username = GridScenario.UniqueName();
         (await s_gridClient.RegisterAsync(username)).EnsureSuccessStatusCode();
-        var tokens = await LoginAsync(username, audience: "billing", scope: "invoices:read");
+        var tokens = await s_gridClient.LoginForAsync(username, "billing", "invoices:read");
 
         var answers = await NodeScript.RunAsync(
             "openid-client@6.8.9",
@@ -115,13 +115,6 @@ public sealed class ResourceServerTests
             Assert.AreEqual("invoices:read", answer.GetProperty("scope").GetString(), method);
             Assert.AreEqual(tokens.SessionId.ToString(), answer.GetProperty("sid").GetString(), method);
         }
-    }
-
-    private static async Task<ApiTokens> LoginAsync(string username, string? audience, string? scope)
-    {
-        var response = await s_gridClient.PostAsJsonAsync("/v1/sessions", new { username, password = GridScenario.Password, audience, scope });
-        Assert.AreEqual(HttpStatusCode.Created, response.StatusCode, await response.Content.ReadAsStringAsync());
-        return (await response.Content.ReadFromJsonAsync<ApiTokens>())!;
     }
 
     /// <summary>An ASP.NET Core API on a loopback port protected by OpenIddict's validation handler in introspection mode against the grid.</summary>

@@ -45,7 +45,7 @@ public sealed class RemoteModeTests
     {
         await using var service = await Service.StartAsync(o => o.CacheDuration = TimeSpan.FromHours(1));
         await service.WaitForPushAsync();
-        var tokens = await LoginAsync(scope: "orders:read profile", audience: null);
+        var tokens = await s_gridClient.SignUpAndLoginForAsync(null, "orders:read profile");
 
         for (var i = 0; i < 3; i++)
         {
@@ -72,7 +72,7 @@ public sealed class RemoteModeTests
             o.PushRevocation = false;
             o.CacheDurationWithoutPush = TimeSpan.FromHours(1);
         });
-        var tokens = await LoginAsync(scope: null, audience: null);
+        var tokens = await s_gridClient.SignUpAndLoginForAsync(null, null);
 
         Assert.AreEqual(HttpStatusCode.OK, (await service.GetAsync("/me", tokens.AccessToken)).StatusCode);
         await s_gridClient.SendAsync(HttpMethod.Delete, "/v1/sessions/current", tokens.AccessToken);
@@ -120,20 +120,11 @@ public sealed class RemoteModeTests
     {
         await using var service = await Service.StartAsync(o => o.Audience = "billing");
 
-        var forBilling = await LoginAsync(scope: null, audience: "billing");
-        var forAnyone = await LoginAsync(scope: null, audience: null);
+        var forBilling = await s_gridClient.SignUpAndLoginForAsync("billing", null);
+        var forAnyone = await s_gridClient.SignUpAndLoginForAsync(null, null);
 
         Assert.AreEqual(HttpStatusCode.OK, (await service.GetAsync("/me", forBilling.AccessToken)).StatusCode);
         Assert.AreEqual(HttpStatusCode.Unauthorized, (await service.GetAsync("/me", forAnyone.AccessToken)).StatusCode);
-    }
-
-    private static async Task<ApiTokens> LoginAsync(string? scope, string? audience)
-    {
-        var username = GridScenario.UniqueName();
-        (await s_gridClient.RegisterAsync(username)).EnsureSuccessStatusCode();
-        var response = await s_gridClient.PostAsJsonAsync("/v1/sessions", new { username, password = GridScenario.Password, scope, audience });
-        Assert.AreEqual(HttpStatusCode.Created, response.StatusCode, await response.Content.ReadAsStringAsync());
-        return (await response.Content.ReadFromJsonAsync<ApiTokens>())!;
     }
 
     /// <summary>A service protected by the library (in a test server), counting the introspections it makes.</summary>

@@ -97,7 +97,7 @@ public sealed class IntrospectionApiTests
     {
         var username = GridScenario.UniqueName();
         (await s_client.RegisterAsync(username)).EnsureSuccessStatusCode();
-        var scoped = await LoginForAsync(username, "billing", "invoices:read invoices:read profile");
+        var scoped = await s_client.LoginForAsync(username, "billing", "invoices:read invoices:read profile");
         var plain = await s_client.LoginTokensAsync(username);
 
         var scopedAnswer = await (await IntrospectAsync(scoped.AccessToken)).Content.ReadFromJsonAsync<JsonElement>();
@@ -117,7 +117,7 @@ public sealed class IntrospectionApiTests
     {
         var username = GridScenario.UniqueName();
         (await s_client.RegisterAsync(username)).EnsureSuccessStatusCode();
-        var forBilling = await LoginForAsync(username, "billing", null);
+        var forBilling = await s_client.LoginForAsync(username, "billing", null);
         var forAnyone = await s_client.LoginTokensAsync(username);
         var billing = $"{BillingId}:{BillingSecret}";
 
@@ -200,13 +200,6 @@ public sealed class IntrospectionApiTests
         Assert.AreEqual(HttpStatusCode.BadRequest, missing.StatusCode);
         Assert.AreEqual("invalid_request", (await missing.ProblemAsync()).GetProperty("error").GetString());
         Assert.AreEqual(HttpStatusCode.UnsupportedMediaType, json.StatusCode);
-    }
-
-    private static async Task<ApiTokens> LoginForAsync(string username, string? audience, string? scope)
-    {
-        var response = await s_client.PostAsJsonAsync("/v1/sessions", new { username, password = GridScenario.Password, audience, scope });
-        Assert.AreEqual(HttpStatusCode.Created, response.StatusCode, await response.Content.ReadAsStringAsync());
-        return (await response.Content.ReadFromJsonAsync<ApiTokens>())!;
     }
 
     private static async Task<bool> IsActiveAsync(string token, string credentials = ClientId + ":" + ClientSecret)

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Identity.Api.Authentication;
 using Identity.Api.Errors;
 using Identity.Api.Grid;
 using Identity.Api.Http;
@@ -59,25 +60,14 @@ internal static class IntrospectionApi
     }
 
     private static async Task<Results<Ok<IntrospectionResponse>, ProblemHttpResult>> IntrospectAsync(
-        HttpContext http, IOptions<IntrospectionOptions> options, SessionGrains sessions, TokenAuthenticator tokens, ClientRateLimits limits, SecurityEvents events)
+        HttpContext http, IOptions<IntrospectionOptions> options, SessionGrains sessions, TokenAuthenticator tokens, ClientRateLimits limits, ClientAuthenticationGate gate, SecurityEvents events)
     {
-        // An address that keeps failing client authentication is guessing secrets: it waits.
-        if (!limits.MayTryClientCredentials(http, out var retryAfter))
-        {
-            events.Throttled("ClientAuthentication", null, http.GetClientContext());
-            return Problems.TooManyAttempts(http, retryAfter);
-        }
-
         // Read first: the client may authenticate in the body (client_secret_post). The body limit bounds it.
         var form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync(http.RequestAborted) : null;
-        switch (ClientCredentials.Authenticate(http, options.Value.Clients, form, out var client))
+        var client = gate.Authenticate(http, options.Value.Clients, form, "introspection", "identity-introspection", out var refused);
+        if (client is null)
         {
-            case ClientAuthentication.MoreThanOneMethod:
-                return Problems.InvalidOAuthRequest("Authenticate the client one way: HTTP Basic or client_id and client_secret in the body, not both.");
-            case ClientAuthentication.Failed:
-                limits.RecordClientAuthenticationFailure(http);
-                events.ClientAuthenticationFailed("introspection", http.GetClientContext());
-                return Problems.InvalidClient(http, "identity-introspection");
+            return refused!;
         }
 
         if (form is null)
@@ -97,8 +87,8 @@ internal static class IntrospectionApi
         }
 
         // A client whose questions keep naming dead or made-up tokens is fishing: it waits.
-        var clientId = client!.ClientId;
-        if (!limits.HasInactiveAnswersLeft(clientId, out retryAfter))
+        var clientId = client.ClientId;
+        if (!limits.HasInactiveAnswersLeft(clientId, out var retryAfter))
         {
             events.Throttled("InactiveIntrospections", null, http.GetClientContext());
             return Problems.TooManyInactiveIntrospections(http, retryAfter);

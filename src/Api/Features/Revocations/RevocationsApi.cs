@@ -1,4 +1,5 @@
 using System.Net.ServerSentEvents;
+using Identity.Api.Authentication;
 using Identity.Api.Errors;
 using Identity.Api.Features.Introspection;
 using Identity.Api.Grid;
@@ -49,23 +50,16 @@ internal static class RevocationsApi
     }
 
     private static Results<ServerSentEventsResult<string>, ProblemHttpResult> Stream(
-        HttpContext http, IOptions<IntrospectionOptions> options, RevocationRelay relay, ClientRateLimits limits, SecurityEvents events)
+        HttpContext http, IOptions<IntrospectionOptions> options, RevocationRelay relay, ClientAuthenticationGate gate)
     {
-        if (!limits.MayTryClientCredentials(http, out var retryAfter))
+        var client = gate.Authenticate(http, options.Value.Clients, form: null, "revocations", "identity-introspection", out var refused);
+        if (client is null)
         {
-            events.Throttled("ClientAuthentication", null, http.GetClientContext());
-            return Problems.TooManyAttempts(http, retryAfter);
-        }
-
-        if (!ClientCredentials.TryAuthenticate(http, options.Value.Clients, out var clientId))
-        {
-            limits.RecordClientAuthenticationFailure(http);
-            events.ClientAuthenticationFailed("revocations", http.GetClientContext());
-            return Problems.InvalidClient(http, "identity-introspection");
+            return refused!;
         }
 
         // Taken here, before the response starts, so a client past its streams gets a 429 rather than an empty stream.
-        var listener = relay.Listen(clientId);
+        var listener = relay.Listen(client.ClientId);
         if (listener is null)
         {
             return Problems.TooManyStreams(http, RevocationRelay.MaxListenersPerClient);
