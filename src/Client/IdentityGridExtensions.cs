@@ -32,6 +32,12 @@ public static class IdentityGridExtensions
             scheme, provider.GetRequiredService<IdentityGridChecks>(), provider.GetRequiredService<ILogger<RevocationStream>>()));
         services.AddSingleton<Microsoft.Extensions.Hosting.IHostedService>(provider => new ClusterRevocations(
             scheme, provider.GetRequiredService<IdentityGridChecks>(), provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<ClusterRevocations>>()));
+        // A misconfigured scheme stops the service at start-up, naming the option, not at its first request.
+        services.AddOptions<IdentityGridOptions>(scheme).Validate(options =>
+        {
+            options.Validate();
+            return true;
+        }).ValidateOnStart();
         return builder.AddScheme<IdentityGridOptions, IdentityGridHandler>(scheme, configure);
     }
 

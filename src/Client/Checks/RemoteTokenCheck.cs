@@ -13,7 +13,6 @@ namespace Identity.Client.Checks;
 /// </summary>
 internal sealed class RemoteTokenCheck : CachedTokenCheck
 {
-    private readonly IdentityGridOptions _options;
     private readonly HttpClient _http;
     private readonly Uri _introspection;
     private readonly AuthenticationHeaderValue _credentials;
@@ -21,7 +20,6 @@ internal sealed class RemoteTokenCheck : CachedTokenCheck
     public RemoteTokenCheck(IdentityGridOptions options, HttpClient http, TimeProvider time)
         : base(options, time)
     {
-        _options = options;
         _http = http;
         _introspection = new Uri(options.Authority!, "v1/introspect");
         // RFC 6749 §2.3.1: id and secret are form-urlencoded before Basic encoding.
@@ -42,7 +40,7 @@ internal sealed class RemoteTokenCheck : CachedTokenCheck
         };
         request.Headers.Authorization = _credentials;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_options.IntrospectionTimeout);
+        timeout.CancelAfter(Options.IntrospectionTimeout);
         try
         {
             using var response = await _http.SendAsync(request, timeout.Token);

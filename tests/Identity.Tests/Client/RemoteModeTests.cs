@@ -116,6 +116,14 @@ public sealed class RemoteModeTests
     }
 
     [TestMethod]
+    public async Task A_service_without_its_client_credentials_does_not_start_and_says_which_option()
+    {
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => Service.StartAsync(o => o.ClientSecret = null));
+
+        StringAssert.Contains(error.Message, "IdentityGrid: ClientId and ClientSecret are required in remote mode");
+    }
+
+    [TestMethod]
     public async Task A_service_expecting_an_audience_accepts_only_tokens_meant_for_it()
     {
         await using var service = await Service.StartAsync(o => o.Audience = "billing");

@@ -17,6 +17,10 @@ public sealed class StartupConfigurationTests
     [DataRow("TokenKeys:Keys:0:Secret", "dG9vLXNob3J0")]
     [DataRow("Tls:Certificate", "/no/such/certificate.crt")]
     [DataRow("ForwardedHeaders:KnownProxies:0", "not-an-address")]
+    [DataRow("Browsers:AllowedOrigins:0", "https://app.example.com/with/a/path")]
+    [DataRow("Browsers:AllowedOrigins:0", "https://*.example.com")]
+    [DataRow("Browsers:PreflightMaxAge", "2.00:00:00")]
+    [DataRow("Introspection:Clients:0:Audience", "two words")]
     public async Task The_process_refuses_to_start_and_names_the_bad_setting(string key, string value)
     {
         var (exitCode, error) = await ApiStartup.RefusalAsync(new Dictionary<string, string?> { [key] = value });
