@@ -35,7 +35,11 @@ internal static class LocalTokenKey
     }
 
     /// <summary>The key in <paramref name="path"/>; a new random one, written with mode 0600 from creation, when there is none.</summary>
-    internal static string ReadOrCreate(string path)
+    internal static string ReadOrCreate(string path) =>
+        ReadOrCreate(path, static () => Convert.ToBase64String(RandomNumberGenerator.GetBytes(TokenKeyOptions.MinimumKeyBytes)));
+
+    /// <summary>The secret in <paramref name="path"/>; one made by <paramref name="create"/>, written with mode 0600 from creation, when there is none.</summary>
+    internal static string ReadOrCreate(string path, Func<string> create)
     {
         if (File.Exists(path))
         {
@@ -43,7 +47,7 @@ internal static class LocalTokenKey
         }
 
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        var secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(TokenKeyOptions.MinimumKeyBytes));
+        var secret = create();
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
         {

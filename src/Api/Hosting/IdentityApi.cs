@@ -11,6 +11,7 @@ using Identity.Api.Features.Users;
 using Identity.Api.Grid;
 using Identity.Api.Http;
 using Identity.Api.OpenApi;
+using Identity.Api.OpenIdConnect;
 using Identity.Api.RateLimiting;
 using Identity.Grains.Hosting.Options;
 using Identity.ServiceDefaults;
@@ -68,6 +69,7 @@ public static class IdentityApi
         // Also in client mode: the cookie transport's refresh cookie lives as long as a session may.
         builder.Services.AddValidatedOptions<Identity.Grains.Sessions.SessionOptions, Identity.Grains.Sessions.SessionOptionsValidator>(Identity.Grains.Sessions.SessionOptions.Section);
         builder.Services.AddApiContract();
+        builder.AddOpenIdConnectProvider();
         return builder;
     }
 
@@ -82,6 +84,7 @@ public static class IdentityApi
         app.UseRequestBodyLimit();
         app.UseCors();
         app.UseSessionTokenAuthentication();
+        app.UseOpenIdConnectProvider();
         app.UseGridTraceContext();
 
         app.MapApiContract();
@@ -93,6 +96,7 @@ public static class IdentityApi
         api.MapIntrospectionApi();
         api.MapRevocationsApi();
         api.MapAdminApi();
+        app.MapOpenIdConnectProvider();
         return app;
     }
 }

@@ -44,6 +44,16 @@ public interface ISessionGrain : IGrainWithGuidKey
     [Alias("Revoke")]
     Task<bool> RevokeAsync(SessionEndReason reason);
 
+    /// <summary>
+    /// What the session is (owner, client, audience, scope, lifetimes) without presenting a token, or
+    /// null when it is not live: for the grid's own front ends, which hold the session id from a
+    /// token they already checked or are about to present (a refresh token, whose own check is
+    /// <see cref="RefreshAsync"/>) or a cookie that points at the session (the hosted pages).
+    /// Counts as a use: records "last seen" in memory, as a token check does.
+    /// </summary>
+    [ReadOnly, ResponseTimeout(ReadTimeout), Alias("GetView")]
+    ValueTask<SessionView?> GetViewAsync();
+
     /// <summary>The session as listed to its owner, or null when it is not live.</summary>
     [ReadOnly, ResponseTimeout(ReadTimeout), Alias("GetSummary")]
     Task<SessionSummary?> GetSummaryAsync();

@@ -13,11 +13,14 @@ public sealed record ClientContext(
 /// What a session's tokens are for, as asked at sign-in: the resource server they are meant for
 /// (<c>aud</c>) and the scopes (RFC 6749 §3.3, space-separated). Null: not restricted. The API
 /// checks both before a session starts (<c>TokenGrants</c>); the session keeps them for its life.
+/// <see cref="ClientId"/> is the OAuth client the tokens were issued to, for sessions started
+/// through the OpenID Connect endpoints (null for the v1 JSON API's sign-ins).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("identity.TokenGrant")]
 public sealed record TokenGrant(
     [property: Id(0)] string? Audience,
-    [property: Id(1)] string? Scope)
+    [property: Id(1)] string? Scope,
+    [property: Id(2)] string? ClientId = null)
 {
     public static readonly TokenGrant None = new(null, null);
 
@@ -37,7 +40,8 @@ public sealed record SessionView(
     [property: Id(5)] DateTimeOffset AccessTokenIssuedAt,
     [property: Id(6)] DateTimeOffset AccessTokenExpiresAt,
     [property: Id(7)] string? Audience = null,
-    [property: Id(8)] string? Scope = null);
+    [property: Id(8)] string? Scope = null,
+    [property: Id(9)] string? ClientId = null);
 
 /// <summary>A live session as its owner sees it in the session list.</summary>
 [GenerateSerializer, Immutable, Alias("identity.SessionSummary")]

@@ -23,6 +23,15 @@ public interface IUserGrain : IGrainWithGuidKey
     [Alias("Login")]
     Task<LoginResult> LoginAsync(Password password, ClientContext client, string? deviceToken, TokenGrant grant);
 
+    /// <summary>
+    /// Starts a session for a client the account's owner approved while signed in through
+    /// <paramref name="signInSessionId"/> (the hosted pages' own session, which proves who they
+    /// are: no password is asked again). Null when that session is not a live one of this account,
+    /// or the account cannot sign in (disabled, or its password must be changed first).
+    /// </summary>
+    [Alias("StartDelegatedSession")]
+    Task<IssuedTokens?> StartDelegatedSessionAsync(Guid signInSessionId, ClientContext client, TokenGrant grant);
+
     /// <summary>Changes the password and ends every session but <paramref name="keepSessionId"/>.</summary>
     [Alias("ChangePassword")]
     Task<PasswordChangeResult> ChangePasswordAsync(Password currentPassword, Password newPassword, Guid keepSessionId);

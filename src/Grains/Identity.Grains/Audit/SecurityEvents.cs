@@ -24,6 +24,13 @@ public sealed partial class SecurityEvents(ILoggerFactory loggers, GridMetrics m
         LogLoginSucceeded(logger, userId, sessionId, client.IpAddress, client.UserAgent);
     }
 
+    /// <summary>A client got a session of its own from a signed-in owner (OpenID Connect: the code exchange).</summary>
+    public void DelegatedSessionStarted(Guid userId, Guid sessionId, Guid signInSessionId, string? clientId, ClientContext client)
+    {
+        metrics.Login("Delegated");
+        LogDelegatedSessionStarted(logger, userId, sessionId, signInSessionId, clientId, client.IpAddress, client.UserAgent);
+    }
+
     /// <summary>A refused login; <paramref name="userId"/> is null for a name no account has.</summary>
     public void LoginFailed(Guid? userId, LoginRejection reason, ClientContext client)
     {
@@ -99,6 +106,9 @@ public sealed partial class SecurityEvents(ILoggerFactory loggers, GridMetrics m
 
     [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "login succeeded: user {UserId} session {SessionId} from {ClientAddress} ({UserAgent})")]
     private static partial void LogLoginSucceeded(ILogger logger, Guid userId, Guid sessionId, string? clientAddress, string? userAgent);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "delegated session started: user {UserId} session {SessionId} for client {ClientId} from sign-in session {SignInSessionId} at {ClientAddress} ({UserAgent})")]
+    private static partial void LogDelegatedSessionStarted(ILogger logger, Guid userId, Guid sessionId, Guid signInSessionId, string? clientId, string? clientAddress, string? userAgent);
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "login failed: user {UserId} reason {Reason} from {ClientAddress} ({UserAgent})")]
     private static partial void LogLoginFailed(ILogger logger, Guid? userId, LoginRejection reason, string? clientAddress, string? userAgent);

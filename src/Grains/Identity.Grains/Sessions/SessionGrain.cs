@@ -65,14 +65,38 @@ public sealed partial class SessionGrain(
             return ValueTask.FromResult<SessionView?>(null);
         }
 
-        session.LastSeenAt = now;
+        MarkSeen(now);
+        return ValueTask.FromResult<SessionView?>(ViewAt(now));
+    }
+
+    public ValueTask<SessionView?> GetViewAsync()
+    {
+        var now = time.GetUtcNow();
+        if (!state.State.IsLive(now, _options))
+        {
+            LeaveIfNoSession();
+            return ValueTask.FromResult<SessionView?>(null);
+        }
+
+        MarkSeen(now);
+        return ValueTask.FromResult<SessionView?>(ViewAt(now));
+    }
+
+    /// <summary>"Last seen" in memory; the flusher writes it lazily (<see cref="SessionOptions.LastSeenWriteInterval"/>).</summary>
+    private void MarkSeen(DateTimeOffset now)
+    {
+        state.State.LastSeenAt = now;
         if (!_lastSeenDue)
         {
             _lastSeenDue = true;
             lastSeenFlusher.MarkDue(_sessionId);
         }
+    }
 
-        return ValueTask.FromResult<SessionView?>(new SessionView(
+    private SessionView ViewAt(DateTimeOffset now)
+    {
+        var session = state.State;
+        return new SessionView(
             _sessionId,
             session.UserId,
             session.Username,
@@ -81,7 +105,8 @@ public sealed partial class SessionGrain(
             session.AccessIssuedAt,
             _options.AccessExpiryOf(session.CreatedAt, session.AccessIssuedAt),
             session.Audience,
-            session.Scope));
+            session.Scope,
+            session.ClientId);
     }
 
     public async Task<IssuedTokens> StartAsync(SessionStart start)

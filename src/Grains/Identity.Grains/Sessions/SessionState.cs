@@ -44,6 +44,9 @@ public sealed class SessionState
     /// <summary>The scopes asked for at sign-in, space-separated, if any.</summary>
     [Id(13), JsonPropertyName("scope")] public string? Scope { get; set; }
 
+    /// <summary>The OAuth client the session's tokens were issued to (OpenID Connect sign-ins), if any.</summary>
+    [Id(14), JsonPropertyName("clientId")] public string? ClientId { get; set; }
+
     /// <summary>
     /// Unix seconds at which the session, as stored, expires: set on every write from the stored
     /// last-seen. The schema lifts it into an indexed column so the purge of expired sessions
@@ -66,6 +69,7 @@ public sealed class SessionState
         LastSeenAt = now;
         Audience = SharedStrings.Share(start.Grant?.Audience);
         Scope = SharedStrings.Share(start.Grant?.Scope);
+        ClientId = SharedStrings.Share(start.Grant?.ClientId);
         Seen(start.Client);
     }
 
@@ -84,6 +88,7 @@ public sealed class SessionState
         IpAddress = SharedStrings.Share(IpAddress);
         Audience = SharedStrings.Share(Audience);
         Scope = SharedStrings.Share(Scope);
+        ClientId = SharedStrings.Share(ClientId);
     }
 
     private static string? Printable(string? text)

@@ -12,4 +12,6 @@ public static class IdentityStorage
     public const string UserState = "user";
     public const string LoginNameState = "login-name";
     public const string SessionState = "session";
+    public const string OAuthTokenState = "oauth-token";
+    public const string OAuthReferenceState = "oauth-reference";
 }

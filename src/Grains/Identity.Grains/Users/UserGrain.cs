@@ -131,17 +131,39 @@ public sealed partial class UserGrain(
             state.State.ReplaceHash(rehashed);
         }
 
+        var tokens = await StartSessionAsync(change, client, grant, now);
+        events.LoginSucceeded(UserId, tokens.SessionId, client);
+        var renewed = new DeviceToken(UserId, device?.DeviceId ?? Guid.NewGuid(), now);
+        return new LoginResult.Succeeded(UserId, tokens, renewed.Write(tokenKeys), state.State.PasswordChangeRequired);
+    }
+
+    public async Task<IssuedTokens?> StartDelegatedSessionAsync(Guid signInSessionId, ClientContext client, TokenGrant grant)
+    {
+        var user = state.State;
+        if (!user.IsRegistered || user.Status != UserStatus.Active || user.PasswordChangeRequired
+            || !user.Sessions.Any(s => s.SessionId == signInSessionId)
+            || await GrainFactory.GetGrain<ISessionGrain>(signInSessionId).GetViewAsync() is null)
+        {
+            return null;
+        }
+
+        var now = time.GetUtcNow();
+        using var change = BeginChange();
+        var tokens = await StartSessionAsync(change, client, grant, now);
+        events.DelegatedSessionStarted(UserId, tokens.SessionId, signInSessionId, grant.ClientId, client);
+        return tokens;
+    }
+
+    /// <summary>Lists a new session (evicting the oldest past the limit), writes the account, then starts the session.</summary>
+    private async Task<IssuedTokens> StartSessionAsync(StateChange<UserState> change, ClientContext client, TokenGrant grant, DateTimeOffset now)
+    {
         var sessionId = Guid.NewGuid();
         var evicted = state.State.AddSession(sessionId, now, sessionOptions.Value.MaxSessionsPerUser);
         // Sessions leaving the list are revoked first: a session must never be live without being listed.
         await RevokeSessionsAsync(evicted, SessionEndReason.EvictedBySessionLimit);
         await change.CommitAsync();
-
-        var tokens = await GrainFactory.GetGrain<ISessionLifecycleGrain>(sessionId)
+        return await GrainFactory.GetGrain<ISessionLifecycleGrain>(sessionId)
             .StartAsync(new SessionStart(UserId, state.State.Username!, client, grant));
-        events.LoginSucceeded(UserId, sessionId, client);
-        var renewed = new DeviceToken(UserId, device?.DeviceId ?? Guid.NewGuid(), now);
-        return new LoginResult.Succeeded(UserId, tokens, renewed.Write(tokenKeys), state.State.PasswordChangeRequired);
     }
 
     public async Task<PasswordChangeResult> ChangePasswordAsync(Password currentPassword, Password newPassword, Guid keepSessionId)

@@ -1,0 +1,190 @@
+using Identity.Contracts.Sessions;
+using Identity.Grains.Hosting.Options;
+using OpenIddict.Abstractions;
+
+namespace Identity.Api.OpenIdConnect;
+
+/// <summary>
+/// The OpenID Provider: its registered clients and scopes and where its keys live. Configuration
+/// section <c>OpenIdConnect</c>. Clients and scopes are read on every request, so a configuration
+/// reload applies to the next one.
+/// </summary>
+public sealed class OpenIdConnectOptions
+{
+    public const string Section = "OpenIdConnect";
+
+    /// <summary>Scopes every provider has: they need no registration.</summary>
+    public static readonly IReadOnlySet<string> StandardScopes = new HashSet<string>(StringComparer.Ordinal)
+    {
+        OpenIddictConstants.Scopes.OpenId,
+        OpenIddictConstants.Scopes.Profile,
+        OpenIddictConstants.Scopes.Email,
+        OpenIddictConstants.Scopes.OfflineAccess,
+    };
+
+    /// <summary>
+    /// The issuer (<c>iss</c>), e.g. <c>https://id.example.com/</c>. Empty: the URL the request
+    /// came in on — fine for one host name; set it when the service is reached under several.
+    /// </summary>
+    public Uri? Issuer { get; set; }
+
+    /// <summary>The name the hosted pages show (default "Identity Grid").</summary>
+    public string ServiceName { get; set; } = "Identity Grid";
+
+    /// <summary>The applications that may use the provider.</summary>
+    public List<OpenIdConnectClient> Clients { get; set; } = [];
+
+    /// <summary>API scopes beyond the standard ones (<c>openid profile email offline_access</c>).</summary>
+    public List<OpenIdConnectScope> Scopes { get; set; } = [];
+
+    /// <summary>
+    /// PEM files (PKCS#8 RSA or EC P-256 private keys) that sign ID tokens, newest first: the first
+    /// signs, the others stay published in the JWKS so tokens they signed keep verifying until they
+    /// expire (key rotation: add the new key first, remove the old one a token lifetime later).
+    /// Empty on a co-hosted node: a key of its own in <see cref="LocalKeyDirectory"/>.
+    /// </summary>
+    public List<string> SigningKeyFiles { get; set; } = [];
+
+    /// <summary>
+    /// Base64 of 32 random bytes: encrypts the provider's own codes (authorization and device
+    /// codes) at rest. Every node of a grid needs the same. Empty on a co-hosted node: its own in
+    /// <see cref="LocalKeyDirectory"/>.
+    /// </summary>
+    public string? EncryptionKey { get; set; }
+
+    /// <summary>Where a co-hosted node keeps the keys it made for itself (default <c>.data/oidc</c>).</summary>
+    public string LocalKeyDirectory { get; set; } = Path.Combine(".data", "oidc");
+
+    /// <summary>How long an ID token is valid (default 15 minutes).</summary>
+    public TimeSpan IdentityTokenLifetime { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>How long an authorization code may wait for its exchange (default 2 minutes).</summary>
+    public TimeSpan AuthorizationCodeLifetime { get; set; } = TimeSpan.FromMinutes(2);
+
+    public OpenIdConnectClient? FindClient(string clientId) =>
+        Clients.Find(c => string.Equals(c.ClientId, clientId, StringComparison.Ordinal));
+}
+
+/// <summary>
+/// A registered application. With a <see cref="SecretSha256"/> it is confidential (a web
+/// server); without, public (a phone app, a single-page app, a TV): public clients must prove
+/// possession with PKCE S256 on every authorization.
+/// </summary>
+public sealed class OpenIdConnectClient
+{
+    public string ClientId { get; set; } = string.Empty;
+
+    /// <summary>Hex SHA-256 of the client secret (<c>printf %s "$SECRET" | sha256sum</c>); empty for a public client.</summary>
+    public string? SecretSha256 { get; set; }
+
+    /// <summary>Shown on the consent page.</summary>
+    public string? DisplayName { get; set; }
+
+    /// <summary>Where codes may be sent; matched exactly (scheme, host, port, path and query).</summary>
+    public List<string> RedirectUris { get; set; } = [];
+
+    /// <summary>Where the end-session endpoint may return the browser; matched exactly.</summary>
+    public List<string> PostLogoutRedirectUris { get; set; } = [];
+
+    /// <summary>The grant types it may use: <c>authorization_code</c>, <c>refresh_token</c>, <c>client_credentials</c>.</summary>
+    public List<string> GrantTypes { get; set; } = [];
+
+    /// <summary>The scopes it may ask for besides <c>openid</c> (<c>offline_access</c> needs the refresh_token grant).</summary>
+    public List<string> Scopes { get; set; } = [];
+
+    /// <summary>The platform's own application: its users are not asked to consent.</summary>
+    public bool FirstParty { get; set; }
+
+    public bool IsConfidential => !string.IsNullOrEmpty(SecretSha256);
+}
+
+/// <summary>An API scope and the resource servers (audiences) tokens carrying it are meant for.</summary>
+public sealed class OpenIdConnectScope
+{
+    public string Name { get; set; } = string.Empty;
+
+    /// <summary>Shown on the consent page.</summary>
+    public string? DisplayName { get; set; }
+
+    public List<string> Resources { get; set; } = [];
+}
+
+internal sealed class OpenIdConnectOptionsValidator() : OptionsValidator<OpenIdConnectOptions>(OpenIdConnectOptions.Section)
+{
+    private static readonly HashSet<string> KnownGrants = new(StringComparer.Ordinal)
+    {
+        OpenIddictConstants.GrantTypes.AuthorizationCode,
+        OpenIddictConstants.GrantTypes.RefreshToken,
+        OpenIddictConstants.GrantTypes.ClientCredentials,
+    };
+
+    protected override void Check(OpenIdConnectOptions options, Failures failures)
+    {
+        var scopes = new HashSet<string>(OpenIdConnectOptions.StandardScopes, StringComparer.Ordinal);
+        for (var i = 0; i < options.Scopes.Count; i++)
+        {
+            var scope = options.Scopes[i];
+            var at = $"{nameof(options.Scopes)}:{i}";
+            failures.Unless(TokenGrant.IsScopeToken(scope.Name), $"{at}:Name", "must be a scope token (printable ASCII without spaces, quotes or backslashes).");
+            failures.Unless(!TokenGrant.IsScopeToken(scope.Name) || scopes.Add(scope.Name), $"{at}:Name", $"'{scope.Name}' is defined twice (or is a standard scope).");
+        }
+
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < options.Clients.Count; i++)
+        {
+            var client = options.Clients[i];
+            var at = $"{nameof(options.Clients)}:{i}";
+            failures.Unless(TokenGrant.IsScopeToken(client.ClientId) && !client.ClientId.Contains(':', StringComparison.Ordinal), $"{at}:ClientId", "is required: printable ASCII without spaces, quotes, backslashes or ':'.");
+            failures.Unless(client.ClientId.Length == 0 || ids.Add(client.ClientId), $"{at}:ClientId", $"'{client.ClientId}' is configured twice.");
+            failures.Unless(
+                string.IsNullOrEmpty(client.SecretSha256) || (client.SecretSha256.Length == 64 && client.SecretSha256.All(char.IsAsciiHexDigit)),
+                $"{at}:SecretSha256",
+                "must be empty (a public client) or the 64-character hex SHA-256 of the client secret.");
+            failures.Unless(client.GrantTypes.Count > 0, $"{at}:GrantTypes", "names no grant: give authorization_code, refresh_token and/or client_credentials.");
+            foreach (var grant in client.GrantTypes)
+            {
+                failures.Unless(KnownGrants.Contains(grant), $"{at}:GrantTypes", $"'{grant}' is not one of authorization_code, refresh_token, client_credentials.");
+            }
+
+            failures.Unless(
+                !client.GrantTypes.Contains(OpenIddictConstants.GrantTypes.ClientCredentials) || client.IsConfidential,
+                $"{at}:GrantTypes",
+                "client_credentials needs a confidential client (a SecretSha256).");
+            failures.Unless(
+                !client.GrantTypes.Contains(OpenIddictConstants.GrantTypes.AuthorizationCode) || client.RedirectUris.Count > 0,
+                $"{at}:RedirectUris",
+                "is required for the authorization_code grant.");
+            foreach (var uri in client.RedirectUris.Concat(client.PostLogoutRedirectUris))
+            {
+                failures.Unless(
+                    Uri.TryCreate(uri, UriKind.Absolute, out var parsed) && string.IsNullOrEmpty(parsed.Fragment),
+                    $"{at}:RedirectUris",
+                    $"'{uri}' must be an absolute URI without a fragment.");
+            }
+
+            foreach (var scope in client.Scopes)
+            {
+                failures.Unless(scopes.Contains(scope), $"{at}:Scopes", $"'{scope}' is neither a standard scope nor one of OpenIdConnect:Scopes.");
+            }
+        }
+
+        failures.Unless(
+            options.EncryptionKey is null || (IsBase64(options.EncryptionKey, out var length) && length == 32),
+            nameof(options.EncryptionKey),
+            "must be base64 of exactly 32 random bytes.");
+        foreach (var file in options.SigningKeyFiles)
+        {
+            failures.Unless(File.Exists(file), nameof(options.SigningKeyFiles), $"'{file}' does not exist.");
+        }
+
+        failures.Unless(options.IdentityTokenLifetime > TimeSpan.Zero && options.IdentityTokenLifetime <= TimeSpan.FromHours(1), nameof(options.IdentityTokenLifetime), "must be between 00:00:01 and 01:00:00.");
+        failures.Unless(options.AuthorizationCodeLifetime > TimeSpan.Zero && options.AuthorizationCodeLifetime <= TimeSpan.FromMinutes(10), nameof(options.AuthorizationCodeLifetime), "must be between 00:00:01 and 00:10:00.");
+    }
+
+    private static bool IsBase64(string text, out int length)
+    {
+        var buffer = new byte[(text.Length * 3 / 4) + 3];
+        var ok = Convert.TryFromBase64String(text, buffer, out length);
+        return ok;
+    }
+}

@@ -1,0 +1,107 @@
+using Identity.Api.Grid;
+using Identity.Api.OpenIdConnect.Stores;
+using Identity.Api.Pages;
+using Identity.Grains.Hosting;
+using Identity.Grains.Hosting.Options;
+using Identity.Grains.Storage;
+using OpenIddict.Server;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace Identity.Api.OpenIdConnect;
+
+/// <summary>
+/// The grid as an OpenID Provider, on OpenIddict: discovery, JWKS, authorization (code + PKCE
+/// S256), token (code exchange and refresh), user info, revocation (RFC 7009) and end-session.
+/// Clients and scopes come from configuration (<see cref="OpenIdConnectOptions"/>), codes live in
+/// token-store grains, and access and refresh tokens are grid sessions (<see cref="GridSessionTokens"/>),
+/// so introspection stays <c>/v1/introspect</c> and every check stays in memory.
+/// </summary>
+internal static class OpenIdConnectServer
+{
+    /// <summary>Paths OpenIddict and the hosted pages answer: only these run the authentication middleware.</summary>
+    private static readonly string[] ProviderPaths = ["/.well-known", "/connect", "/account"];
+
+    public static WebApplicationBuilder AddOpenIdConnectProvider(this WebApplicationBuilder builder)
+    {
+        var options = builder.Configuration.BindValidated<OpenIdConnectOptions, OpenIdConnectOptionsValidator>(OpenIdConnectOptions.Section);
+        builder.Services.AddValidatedOptions<OpenIdConnectOptions, OpenIdConnectOptionsValidator>(OpenIdConnectOptions.Section);
+        var sessions = builder.Configuration.GetSection(Identity.Grains.Sessions.SessionOptions.Section).Get<Identity.Grains.Sessions.SessionOptions>() ?? new Identity.Grains.Sessions.SessionOptions();
+        var storage = builder.Configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
+        var coHosted = (builder.Configuration.GetSection(GridAccessOptions.Section).Get<GridAccessOptions>() ?? new GridAccessOptions()).Mode == GridAccessMode.CoHosted;
+
+        builder.Services.AddHostedPages(sessions.AbsoluteLifetime);
+        // Codes, ID tokens and the grid's sessions expire by one clock: the grid's.
+        builder.Services.AddOptions<OpenIddictServerOptions>()
+            .Configure<IServiceProvider>((server, services) => server.TimeProvider = services.GetRequiredKeyedService<TimeProvider>(IdentityClock.Key));
+        builder.Services.AddOpenIddict()
+            .AddCore(core => core
+                .SetDefaultApplicationEntity<OpenIdConnectClient>()
+                .SetDefaultScopeEntity<OpenIdConnectScope>()
+                .SetDefaultTokenEntity<GridTokenEntry>()
+                .ReplaceApplicationStore<OpenIdConnectClient, ConfiguredApplicationStore>(ServiceLifetime.Singleton)
+                .ReplaceApplicationManager<OpenIdConnectClient, GridApplicationManager>()
+                .ReplaceScopeStore<OpenIdConnectScope, ConfiguredScopeStore>(ServiceLifetime.Singleton)
+                .ReplaceTokenStore<GridTokenEntry, GridTokenStore>(ServiceLifetime.Singleton))
+            .AddServer(server =>
+            {
+                if (options.Issuer is { } issuer)
+                {
+                    server.SetIssuer(issuer);
+                }
+
+                server.SetAuthorizationEndpointUris(ProviderEndpoints.AuthorizePath)
+                    .SetTokenEndpointUris(ProviderEndpoints.TokenPath)
+                    .SetUserInfoEndpointUris(ProviderEndpoints.UserInfoPath)
+                    .SetEndSessionEndpointUris(ProviderEndpoints.EndSessionPath)
+                    .SetRevocationEndpointUris(ProviderEndpoints.RevocationPath);
+                server.AllowAuthorizationCodeFlow()
+                    .AllowRefreshTokenFlow()
+                    .RequireProofKeyForCodeExchange();
+                server.RegisterScopes([.. OpenIdConnectOptions.StandardScopes]);
+                server.RegisterClaims(Claims.Subject, Claims.PreferredUsername, Claims.Email, Claims.EmailVerified, "sid", Claims.AuthenticationTime);
+
+                // The grid session is the authorization: no separate authorization records to keep in step.
+                server.DisableAuthorizationStorage();
+                // A refresh token is used once: the grid rotates it, and an earlier one ends the session.
+                server.SetRefreshTokenReuseLeeway(TimeSpan.Zero);
+                server.SetIdentityTokenLifetime(options.IdentityTokenLifetime)
+                    .SetAuthorizationCodeLifetime(options.AuthorizationCodeLifetime)
+                    .SetAccessTokenLifetime(sessions.AccessTokenLifetime)
+                    .SetRefreshTokenLifetime(sessions.AbsoluteLifetime);
+                server.Configure(o =>
+                {
+                    // OAuth 2.1: S256 only; "plain" would let a stolen code be redeemed.
+                    o.CodeChallengeMethods.Remove(CodeChallengeMethods.Plain);
+                });
+                server.AddProviderKeys(options, mayMakeOwn: coHosted, ephemeral: storage.Mode == StorageMode.Memory);
+                server.AddGridSessionTokens();
+                server.UseAspNetCore()
+                    .EnableAuthorizationEndpointPassthrough()
+                    .EnableTokenEndpointPassthrough()
+                    .EnableUserInfoEndpointPassthrough()
+                    .EnableEndSessionEndpointPassthrough()
+                    // Errors the browser cannot be sent back with become a page, not a text/plain dump.
+                    .EnableErrorPassthrough()
+                    // TLS ends at the load balancer in most deployments, and the default run is plain
+                    // HTTP on localhost; the grid's own cookies are Secure either way.
+                    .DisableTransportSecurityRequirement();
+            });
+        return builder;
+    }
+
+    public static WebApplication UseOpenIdConnectProvider(this WebApplication app)
+    {
+        // Only the provider's paths pay for the authentication middleware: the token check does not.
+        app.UseWhen(
+            http => ProviderPaths.Any(p => http.Request.Path.StartsWithSegments(p, StringComparison.Ordinal)),
+            branch => branch.UseAuthentication());
+        return app;
+    }
+
+    public static IEndpointRouteBuilder MapOpenIdConnectProvider(this IEndpointRouteBuilder routes)
+    {
+        routes.MapHostedPages();
+        routes.MapProviderEndpoints();
+        return routes;
+    }
+}

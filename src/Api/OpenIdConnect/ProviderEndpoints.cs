@@ -1,0 +1,302 @@
+using System.Collections.Immutable;
+using System.Security.Claims;
+using Identity.Api.Grid;
+using Identity.Api.Http;
+using Identity.Api.Pages;
+using Identity.Api.Pages.Components;
+using Identity.Contracts.Sessions;
+using Identity.Contracts.Users;
+using Identity.Grains.Sessions;
+using Microsoft.AspNetCore;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
+using OpenIddict.Abstractions;
+using OpenIddict.Server.AspNetCore;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+using OidcErrors = OpenIddict.Abstractions.OpenIddictConstants.Errors;
+
+namespace Identity.Api.OpenIdConnect;
+
+/// <summary>
+/// The OpenID Connect endpoints whose decisions are the grid's (OpenIddict parses and validates
+/// each request first, and writes each answer): who is signed in and what they allow
+/// (authorize), which session answers a token request (token), what the user info says, and
+/// which sessions a sign-out ends.
+/// </summary>
+internal static class ProviderEndpoints
+{
+    public const string AuthorizePath = "/connect/authorize";
+    public const string TokenPath = "/connect/token";
+    public const string UserInfoPath = "/connect/userinfo";
+    public const string EndSessionPath = "/connect/endsession";
+    public const string RevocationPath = "/connect/revoke";
+
+    private const string Scheme = OpenIddictServerAspNetCoreDefaults.AuthenticationScheme;
+
+    public static IEndpointRouteBuilder MapProviderEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var connect = routes.MapGroup(string.Empty).ExcludeFromDescription().DisableAntiforgery();
+        connect.MapMethods(AuthorizePath, [HttpMethods.Get, HttpMethods.Post], AuthorizeAsync);
+        connect.MapPost(TokenPath, ExchangeAsync);
+        connect.MapMethods(UserInfoPath, [HttpMethods.Get, HttpMethods.Post], UserInfoAsync);
+        connect.MapMethods(EndSessionPath, [HttpMethods.Get, HttpMethods.Post], EndSessionAsync);
+        return routes;
+    }
+
+    private static async Task<IResult> AuthorizeAsync(HttpContext http, IAntiforgery antiforgery, IOptionsMonitor<OpenIdConnectOptions> options)
+    {
+        if (ErrorPage(http) is { } error)
+        {
+            return error;
+        }
+
+        var request = http.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("OpenIddict did not handle the authorization request.");
+        if (HttpMethods.IsPost(http.Request.Method) && !await antiforgery.IsRequestValidAsync(http))
+        {
+            return HostedPages.Render<MessagePage>(http, HostedPages.Message("Sign in", "This form expired. Go back to the application and start again.", error: true), StatusCodes.Status400BadRequest);
+        }
+
+        var user = await PageSignIn.CurrentAsync(http);
+        if (user is null || (request.HasPromptValue(PromptValues.Login) && !HttpMethods.IsPost(http.Request.Method)))
+        {
+            if (request.HasPromptValue(PromptValues.None))
+            {
+                return Refuse(OidcErrors.LoginRequired, "The user is not signed in.");
+            }
+
+            if (user is not null)
+            {
+                // prompt=login: sign in again, then come back without the prompt (else it would loop).
+                await PageSignIn.SignOutAsync(http);
+            }
+
+            var back = http.Request.PathBase + http.Request.Path + QueryString.Create(RequestParameters(request).Where(p => p.Key != Parameters.Prompt).Select(p => new KeyValuePair<string, string?>(p.Key, p.Value)));
+            return TypedResults.Redirect($"{HostedPages.LoginPath}?returnUrl={Uri.EscapeDataString(back)}");
+        }
+
+        var client = options.CurrentValue.FindClient(request.ClientId!)!;
+        var decision = HttpMethods.IsPost(http.Request.Method) ? http.Request.Form["decision"].ToString() : null;
+        if (decision == "deny")
+        {
+            return Refuse(OidcErrors.AccessDenied, "The user did not allow the application.");
+        }
+
+        if (!client.FirstParty && decision != "allow")
+        {
+            if (request.HasPromptValue(PromptValues.None))
+            {
+                return Refuse(OidcErrors.ConsentRequired, "The user has not allowed the application yet.");
+            }
+
+            return HostedPages.Render<ConsentPage>(http, new Dictionary<string, object?>
+            {
+                ["ClientName"] = client.DisplayName ?? client.ClientId,
+                ["Username"] = user.Username,
+                ["Scopes"] = DescribeScopes(request.GetScopes(), options.CurrentValue),
+                ["Action"] = AuthorizePath,
+                ["Fields"] = RequestParameters(request),
+            });
+        }
+
+        var identity = new ClaimsIdentity(Scheme, Claims.Name, Claims.Role);
+        identity.SetClaim(Claims.Subject, user.UserId.ToString("D"))
+            .SetClaim(GridSessionTokens.SignInSessionClaim, user.SessionId.ToString("D"));
+        var principal = new ClaimsPrincipal(identity);
+        principal.SetScopes(request.GetScopes());
+        principal.SetResources(ResourcesOf(request.GetScopes(), options.CurrentValue));
+        // Nothing of this goes into a token a client reads: the code carries it to the exchange, which writes the claims.
+        return TypedResults.SignIn(principal, authenticationScheme: Scheme);
+    }
+
+    private static async Task<IResult> ExchangeAsync(HttpContext http, IGrainFactory grains, SessionGrains sessions, TokenAuthenticator tokens, IOptions<Identity.Grains.Sessions.SessionOptions> lifetimes)
+    {
+        var request = http.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("OpenIddict did not handle the token request.");
+        var presented = (await http.AuthenticateAsync(Scheme)).Principal;
+        IssuedTokens issued;
+        if (request.IsAuthorizationCodeGrantType())
+        {
+            if (!Guid.TryParse(presented?.GetClaim(Claims.Subject), out var userId)
+                || !Guid.TryParse(presented.GetClaim(GridSessionTokens.SignInSessionClaim), out var signInSession))
+            {
+                return Refuse(OidcErrors.InvalidGrant, "The authorization code is not valid.");
+            }
+
+            var grant = new TokenGrant(SingleOrNull(presented.GetResources()), JoinOrNull(presented.GetScopes()), request.ClientId);
+            var started = await grains.GetGrain<IUserGrain>(userId).StartDelegatedSessionAsync(signInSession, http.GetClientContext(), grant);
+            if (started is null)
+            {
+                return Refuse(OidcErrors.InvalidGrant, "The sign-in that issued this code has ended.");
+            }
+
+            issued = started;
+        }
+        else if (request.IsRefreshTokenGrantType())
+        {
+            if (!tokens.TryRead(request.RefreshToken, TokenKind.Refresh, out var refresh)
+                || await sessions.Get(refresh.SessionId).RefreshAsync(refresh.Digest, refresh.Generation, http.GetClientContext()) is not RefreshResult.Rotated rotated)
+            {
+                return Refuse(OidcErrors.InvalidGrant, "The refresh token is not active.");
+            }
+
+            issued = rotated.Tokens;
+        }
+        else
+        {
+            return Refuse(OidcErrors.UnsupportedGrantType, "This grant type is not supported.");
+        }
+
+        var session = await sessions.Get(issued.SessionId).GetViewAsync();
+        if (session is null)
+        {
+            return Refuse(OidcErrors.InvalidGrant, "The session has ended.");
+        }
+
+        var profile = await grains.GetGrain<IUserGrain>(session.UserId).GetProfileAsync();
+        var principal = GridSessionTokens.ClaimsOf(session);
+        principal.SetResources(presented?.GetResources() ?? []);
+        AddIdentityClaims((ClaimsIdentity)principal.Identity!, session, profile);
+        principal.SetAccessTokenLifetime(issued.AccessTokenExpiresAt - issued.IssuedAt);
+        principal.SetRefreshTokenLifetime(session.ExpiresAt - issued.IssuedAt);
+        GridSessionTokens.Issue(http, issued);
+        return TypedResults.SignIn(principal, authenticationScheme: Scheme);
+    }
+
+    private static async Task<IResult> UserInfoAsync(HttpContext http, IGrainFactory grains)
+    {
+        var principal = (await http.AuthenticateAsync(Scheme)).Principal;
+        if (!Guid.TryParse(principal?.GetClaim(Claims.Subject), out var userId)
+            || await grains.GetGrain<IUserGrain>(userId).GetProfileAsync() is not { } profile)
+        {
+            return TypedResults.Challenge(
+                authenticationSchemes: [Scheme],
+                properties: new AuthenticationProperties(new Dictionary<string, string?>
+                {
+                    [OpenIddictServerAspNetCoreConstants.Properties.Error] = OidcErrors.InvalidToken,
+                    [OpenIddictServerAspNetCoreConstants.Properties.ErrorDescription] = "The access token is not active.",
+                }));
+        }
+
+        var claims = new Dictionary<string, object>(StringComparer.Ordinal) { [Claims.Subject] = userId.ToString("D") };
+        if (principal.HasScope(Scopes.Profile))
+        {
+            claims[Claims.PreferredUsername] = profile.Username;
+        }
+
+        if (principal.HasScope(Scopes.Email) && profile.Email is { } email)
+        {
+            claims[Claims.Email] = email;
+            // The grid does not verify addresses yet (the account-recovery issue brings it).
+            claims[Claims.EmailVerified] = false;
+        }
+
+        return TypedResults.Ok(claims);
+    }
+
+    private static async Task<IResult> EndSessionAsync(HttpContext http, IAntiforgery antiforgery, SessionGrains sessions, IOptionsMonitor<OpenIdConnectOptions> options)
+    {
+        if (ErrorPage(http) is { } error)
+        {
+            return error;
+        }
+
+        var request = http.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("OpenIddict did not handle the end-session request.");
+        if (!HttpMethods.IsPost(http.Request.Method) || http.Request.Form["decision"] != "sign-out")
+        {
+            var client = request.ClientId is { } id ? options.CurrentValue.FindClient(id) : null;
+            return HostedPages.Render<SignOutPage>(http, new Dictionary<string, object?>
+            {
+                ["ClientName"] = client?.DisplayName ?? client?.ClientId,
+                ["Action"] = EndSessionPath,
+                ["Fields"] = RequestParameters(request),
+            });
+        }
+
+        if (!await antiforgery.IsRequestValidAsync(http))
+        {
+            return HostedPages.Render<MessagePage>(http, HostedPages.Message("Sign out", "This form expired. Go back and try again.", error: true), StatusCodes.Status400BadRequest);
+        }
+
+        // The client's own session (named by the ID token it sent), then the browser's.
+        var hint = (await http.AuthenticateAsync(Scheme)).Principal;
+        if (Guid.TryParse(hint?.GetClaim(GridSessionTokens.SessionIdClaim), out var clientSession))
+        {
+            await sessions.Get(clientSession).RevokeAsync(SessionEndReason.Logout);
+        }
+
+        if (await PageSignIn.CurrentAsync(http) is { } user)
+        {
+            await sessions.Get(user.SessionId).RevokeAsync(SessionEndReason.Logout);
+            await PageSignIn.SignOutAsync(http);
+        }
+
+        // OpenIddict sends the browser to the validated post_logout_redirect_uri, else here.
+        return TypedResults.SignOut(new AuthenticationProperties { RedirectUri = SignedOutPath }, [Scheme]);
+    }
+
+    public const string SignedOutPath = "/account/signed-out";
+
+    /// <summary>A request OpenIddict refused without a client to send the browser back to: a page saying why.</summary>
+    private static IResult? ErrorPage(HttpContext http) =>
+        http.GetOpenIddictServerResponse() is { Error: { } error } response
+            ? HostedPages.Render<MessagePage>(
+                http,
+                HostedPages.Message("Something is wrong with this request", $"The application sent an invalid request ({error}: {response.ErrorDescription}). Go back and try again, or tell the application's makers.", error: true),
+                StatusCodes.Status400BadRequest)
+            : null;
+
+    private static void AddIdentityClaims(ClaimsIdentity identity, SessionView session, UserProfile? profile)
+    {
+        var scopes = identity.GetScopes();
+        if (!scopes.Contains(Scopes.Profile))
+        {
+            identity.RemoveClaims(Claims.PreferredUsername);
+        }
+
+        if (scopes.Contains(Scopes.Email) && profile?.Email is { } email)
+        {
+            identity.SetClaim(Claims.Email, email).SetClaim(Claims.EmailVerified, false);
+        }
+
+        identity.SetClaim(Claims.AuthenticationTime, session.CreatedAt.ToUnixTimeSeconds());
+        identity.SetDestinations(static claim => claim.Type switch
+        {
+            Claims.Subject => [Destinations.IdentityToken],
+            GridSessionTokens.SessionIdClaim or Claims.AuthenticationTime or Claims.PreferredUsername or Claims.Email or Claims.EmailVerified => [Destinations.IdentityToken],
+            _ => [],
+        });
+    }
+
+    private static ForbidHttpResult Refuse(string error, string description) => TypedResults.Forbid(
+        authenticationSchemes: [Scheme],
+        properties: new AuthenticationProperties(new Dictionary<string, string?>
+        {
+            [OpenIddictServerAspNetCoreConstants.Properties.Error] = error,
+            [OpenIddictServerAspNetCoreConstants.Properties.ErrorDescription] = description,
+        }));
+
+    /// <summary>The request's own parameters (to carry through a form post or a sign-in redirect).</summary>
+    private static IReadOnlyList<KeyValuePair<string, string>> RequestParameters(OpenIddictRequest request) =>
+        [.. request.GetParameters()
+            .Where(p => p.Key != "__RequestVerificationToken" && p.Key != "decision")
+            .SelectMany(p => ((StringValues)p.Value).OfType<string>().Select(v => new KeyValuePair<string, string>(p.Key, v)))];
+
+    private static List<string> DescribeScopes(ImmutableArray<string> scopes, OpenIdConnectOptions options) =>
+        [.. scopes.Select(scope => scope switch
+        {
+            Scopes.OpenId => "Know who you are",
+            Scopes.Profile => "See your username",
+            Scopes.Email => "See your email address",
+            Scopes.OfflineAccess => "Stay signed in when you are not using it",
+            _ => options.Scopes.Find(s => s.Name == scope)?.DisplayName ?? scope,
+        })];
+
+    private static IEnumerable<string> ResourcesOf(ImmutableArray<string> scopes, OpenIdConnectOptions options) =>
+        options.Scopes.Where(s => scopes.Contains(s.Name)).SelectMany(s => s.Resources).Distinct(StringComparer.Ordinal);
+
+    private static string? SingleOrNull(ImmutableArray<string> values) => values.Length == 1 ? values[0] : null;
+
+    private static string? JoinOrNull(ImmutableArray<string> values) => values.IsDefaultOrEmpty ? null : string.Join(' ', values);
+}

@@ -1,0 +1,167 @@
+using Identity.Api.Grid;
+using Identity.Api.Http;
+using Identity.Api.OpenIdConnect;
+using Identity.Api.Pages.Components;
+using Identity.Api.RateLimiting;
+using Identity.Contracts.LoginNames;
+using Identity.Contracts.Passwords;
+using Identity.Contracts.Sessions;
+using Identity.Contracts.Users;
+using Identity.Grains.Audit;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace Identity.Api.Pages;
+
+/// <summary>
+/// Server-rendered pages (Razor components, no script): sign-in here, consent and sign-out with the
+/// OpenID Connect endpoints. Every page is sent with a strict Content-Security-Policy (nothing but
+/// this origin's stylesheet; forms post only here and to the registered clients' origins, where
+/// the answers redirect), <c>no-store</c>, and is not frameable; every form carries an antiforgery
+/// token that is checked before anything else.
+/// </summary>
+internal static class HostedPages
+{
+    public const string LoginPath = "/account/login";
+    public const string StylesheetPath = "/account/site.css";
+    public const string DefaultServiceName = "Identity Grid";
+
+    private static readonly byte[] Stylesheet = ReadStylesheet();
+
+    public static IServiceCollection AddHostedPages(this IServiceCollection services, TimeSpan sessionLifetime)
+    {
+        services.AddRazorComponents();
+        services.AddAntiforgery(options =>
+        {
+            // Secure when the request is (behind a TLS proxy: X-Forwarded-Proto); the default run is plain
+            // HTTP on localhost, where the antiforgery system refuses an always-Secure cookie.
+            options.Cookie.Name = "igx-antiforgery";
+            options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            options.Cookie.SameSite = SameSiteMode.Strict;
+            options.FormFieldName = "__RequestVerificationToken";
+            // The pages send X-Frame-Options: DENY and frame-ancestors 'none' themselves.
+            options.SuppressXFrameOptionsHeader = true;
+        });
+        services.AddPageSignIn(sessionLifetime);
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapHostedPages(this IEndpointRouteBuilder routes)
+    {
+        var pages = routes.MapGroup("/account").ExcludeFromDescription();
+        pages.MapGet("/site.css", (HttpContext http) =>
+        {
+            http.Response.Headers.CacheControl = "public, max-age=3600";
+            return TypedResults.Bytes(Stylesheet, "text/css; charset=utf-8");
+        });
+        pages.MapGet("/login", ShowLoginAsync);
+        pages.MapPost("/login", LoginAsync).DisableAntiforgery();
+        pages.MapGet("/signed-out", (HttpContext http) => Render<MessagePage>(http, Message("Signed out", "You are signed out. You can close this window.")));
+        return routes;
+    }
+
+    /// <summary>Renders <typeparamref name="TPage"/> with the pages' headers and <paramref name="status"/>.</summary>
+    public static IResult Render<TPage>(HttpContext http, IReadOnlyDictionary<string, object?> parameters, int status = StatusCodes.Status200OK)
+        where TPage : Microsoft.AspNetCore.Components.IComponent
+    {
+        var headers = http.Response.Headers;
+        var clients = http.RequestServices.GetRequiredService<IOptionsMonitor<OpenIdConnectOptions>>().CurrentValue.Clients;
+        var formTargets = string.Join(' ', clients
+            .SelectMany(c => c.RedirectUris.Concat(c.PostLogoutRedirectUris))
+            .Select(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) ? uri.GetLeftPart(UriPartial.Authority) : null)
+            .OfType<string>()
+            .Distinct(StringComparer.Ordinal));
+        headers.ContentSecurityPolicy = $"default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self' {formTargets}; frame-ancestors 'none'; base-uri 'none'";
+        // As the antiforgery system sets them (it warns when it has to change them).
+        headers.CacheControl = "no-cache, no-store";
+        headers.Pragma = "no-cache";
+        headers.XFrameOptions = "DENY";
+        headers["Referrer-Policy"] = "no-referrer";
+        var withName = new Dictionary<string, object?>(parameters) { ["ServiceName"] = ServiceName(http) };
+        return new RazorComponentResult<TPage>(withName) { StatusCode = status };
+    }
+
+    public static string ServiceName(HttpContext http) =>
+        http.RequestServices.GetRequiredService<IOptionsMonitor<OpenIdConnectOptions>>().CurrentValue.ServiceName;
+
+    /// <summary>Only this site's own paths: never an open redirect.</summary>
+    public static string LocalOrRoot(string? returnUrl) =>
+        returnUrl is { Length: > 1 } url && url[0] == '/' && url[1] is not '/' and not '\\' ? url : "/account";
+
+    private static IResult ShowLoginAsync(HttpContext http, string? returnUrl) =>
+        Render<LoginPage>(http, new Dictionary<string, object?> { ["ReturnUrl"] = LocalOrRoot(returnUrl) });
+
+    private static async Task<IResult> LoginAsync(HttpContext http, IAntiforgery antiforgery, IGrainFactory grains, SecurityEvents events)
+    {
+        if (!await antiforgery.IsRequestValidAsync(http))
+        {
+            return Render<MessagePage>(http, Message("Sign in", "This form expired. Go back, reload the page and try again.", error: true), StatusCodes.Status400BadRequest);
+        }
+
+        var form = await http.Request.ReadFormAsync(http.RequestAborted);
+        var returnUrl = LocalOrRoot(form["returnUrl"]);
+        var username = form["username"].ToString();
+        var password = form["password"].ToString();
+        IResult Again(string error, int status) => Render<LoginPage>(
+            http,
+            new Dictionary<string, object?> { ["ReturnUrl"] = returnUrl, ["Username"] = username, ["Error"] = error },
+            status);
+
+        if (!RateLimits.TryAdmit(http, RateLimitRule.Login, Guid.Empty, out _))
+        {
+            return Again("Too many sign-in attempts from here. Wait a minute and try again.", StatusCodes.Status429TooManyRequests);
+        }
+
+        if (username.Length == 0 || password.Length == 0)
+        {
+            return Again("Enter your username (or email) and your password.", StatusCodes.Status400BadRequest);
+        }
+
+        const string refused = "That username or password is not right, or signing in is blocked for a while. Check them and try again.";
+        if (PasswordText.CountCharacters(password) > Password.MaxLength || !LoginName.TryGetLoginKey(username, out var key))
+        {
+            events.LoginFailed(null, LoginRejection.UnknownUser, http.GetClientContext());
+            return Again(refused, StatusCodes.Status401Unauthorized);
+        }
+
+        var result = await grains.GetGrain<ILoginNameGrain>(key).LoginAsync(new Password(password), http.GetClientContext(), deviceToken: http.Request.Cookies[DeviceCookie], TokenGrant.None);
+        if (result is not LoginResult.Succeeded success)
+        {
+            return Again(refused, StatusCodes.Status401Unauthorized);
+        }
+
+        if (success.PasswordChangeRequired)
+        {
+            // The pages cannot change a password yet: the sign-in must not go on with one that has to change.
+            await grains.GetGrain<IUserGrain>(success.UserId).RevokeSessionAsync(success.Tokens.SessionId);
+            return Render<MessagePage>(http, Message("Change your password", "Your password must be changed before you can sign in here. Change it in the app, then sign in again.", error: true), StatusCodes.Status403Forbidden);
+        }
+
+        http.Response.Cookies.Append(DeviceCookie, success.DeviceToken, new CookieOptions
+        {
+            HttpOnly = true,
+            Secure = true,
+            SameSite = SameSiteMode.Strict,
+            Path = "/account",
+            MaxAge = TimeSpan.FromDays(365),
+        });
+        await PageSignIn.SignInAsync(http, success.UserId, success.Tokens, username);
+        return TypedResults.Redirect(returnUrl);
+    }
+
+    /// <summary>The device token of the login API, kept by the browser: a returning browser is its own throttling source.</summary>
+    private const string DeviceCookie = "__Secure-igd";
+
+    public static Dictionary<string, object?> Message(string title, string message, bool error = false) =>
+        new() { ["Title"] = title, ["Message"] = message, ["IsError"] = error };
+
+    private static byte[] ReadStylesheet()
+    {
+        using var stream = typeof(HostedPages).Assembly.GetManifestResourceStream("Identity.Api.Pages.site.css")
+            ?? throw new InvalidOperationException("The pages' stylesheet is not embedded.");
+        using var memory = new MemoryStream();
+        stream.CopyTo(memory);
+        return memory.ToArray();
+    }
+}

@@ -1,0 +1,57 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Identity.Testing;
+
+/// <summary>The OpenID Connect clients the tests register, as settings, and PKCE helpers.</summary>
+internal static class OidcClients
+{
+    public const string WebAppId = "web-app";
+    public const string WebSecret = "web-app-secret-0123456789abcdef";
+    public const string WebRedirect = "https://app.example.test/signin-oidc";
+    public const string WebPostLogout = "https://app.example.test/signed-out";
+    public const string PhoneAppId = "phone-app";
+    public const string NativeRedirect = "com.example.phone:/callback";
+    public const string PartnerAppId = "partner-app";
+    public const string PartnerSecret = "partner-app-secret-0123456789abcdef";
+    public const string PartnerRedirect = "https://partner.example.test/callback";
+
+    public static string Sha256Hex(string secret) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+
+    /// <summary>A first-party confidential web app, a first-party public phone app and a third-party partner (asked for consent).</summary>
+    public static Dictionary<string, string?> Settings(string? webRedirect = null, string? webPostLogout = null) => new()
+    {
+        ["OpenIdConnect:Clients:0:ClientId"] = WebAppId,
+        ["OpenIdConnect:Clients:0:SecretSha256"] = Sha256Hex(WebSecret),
+        ["OpenIdConnect:Clients:0:DisplayName"] = "Example web app",
+        ["OpenIdConnect:Clients:0:RedirectUris:0"] = webRedirect ?? WebRedirect,
+        ["OpenIdConnect:Clients:0:PostLogoutRedirectUris:0"] = webPostLogout ?? WebPostLogout,
+        ["OpenIdConnect:Clients:0:GrantTypes:0"] = "authorization_code",
+        ["OpenIdConnect:Clients:0:GrantTypes:1"] = "refresh_token",
+        ["OpenIdConnect:Clients:0:Scopes:0"] = "profile",
+        ["OpenIdConnect:Clients:0:Scopes:1"] = "email",
+        ["OpenIdConnect:Clients:0:Scopes:2"] = "offline_access",
+        ["OpenIdConnect:Clients:0:FirstParty"] = "true",
+        ["OpenIdConnect:Clients:1:ClientId"] = PhoneAppId,
+        ["OpenIdConnect:Clients:1:RedirectUris:0"] = NativeRedirect,
+        ["OpenIdConnect:Clients:1:GrantTypes:0"] = "authorization_code",
+        ["OpenIdConnect:Clients:1:GrantTypes:1"] = "refresh_token",
+        ["OpenIdConnect:Clients:1:Scopes:0"] = "profile",
+        ["OpenIdConnect:Clients:1:Scopes:1"] = "offline_access",
+        ["OpenIdConnect:Clients:1:FirstParty"] = "true",
+        ["OpenIdConnect:Clients:2:ClientId"] = PartnerAppId,
+        ["OpenIdConnect:Clients:2:SecretSha256"] = Sha256Hex(PartnerSecret),
+        ["OpenIdConnect:Clients:2:DisplayName"] = "Partner Photos",
+        ["OpenIdConnect:Clients:2:RedirectUris:0"] = PartnerRedirect,
+        ["OpenIdConnect:Clients:2:GrantTypes:0"] = "authorization_code",
+        ["OpenIdConnect:Clients:2:Scopes:0"] = "profile",
+    };
+
+    public static (string Verifier, string Challenge) Pkce()
+    {
+        var verifier = Base64Url(RandomNumberGenerator.GetBytes(32));
+        return (verifier, Base64Url(SHA256.HashData(Encoding.ASCII.GetBytes(verifier))));
+    }
+
+    public static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}

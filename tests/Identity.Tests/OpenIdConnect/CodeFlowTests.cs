@@ -1,0 +1,210 @@
+using System.Net;
+using System.Text.Json;
+using Identity.Testing;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using static Identity.Testing.OidcClients;
+
+namespace Identity.Tests.OpenIdConnect;
+
+/// <summary>
+/// The authorization code flow with PKCE through the hosted pages, token exchange, refresh under
+/// the grid's rotation rules, user info, and what the grid's session rules do to OAuth tokens.
+/// </summary>
+[TestClass]
+public sealed class CodeFlowTests
+{
+    private static ApiHost s_host = null!;
+    private static HttpClient s_server = null!;
+
+    [ClassInitialize]
+    public static void Start(TestContext _)
+    {
+        s_host = new ApiHost(Settings().With(ClientSettings.Introspection(("orders", "orders-secret-0123456789"))));
+        s_server = s_host.CreateApiClient();
+    }
+
+    [ClassCleanup]
+    public static async Task StopAsync() => await s_host.DisposeAsync();
+
+    private static async Task<(FormBrowser Browser, string Username, TokenAnswer Tokens)> SignInWebAppAsync(string scope = "openid profile email offline_access")
+    {
+        var username = await OidcFlow.NewUserAsync(s_server, email: $"{Guid.NewGuid():N}@example.test");
+        var browser = new FormBrowser(s_server);
+        var (verifier, challenge) = Pkce();
+        var redirect = await OidcFlow.AuthorizeAsync(browser, OidcFlow.AuthorizeUrl(WebAppId, WebRedirect, scope, challenge), username);
+        var tokens = await OidcFlow.ExchangeAsync(s_server, OidcFlow.CodeOf(browser, redirect), verifier, WebAppId, WebRedirect, WebSecret);
+        Assert.AreEqual(HttpStatusCode.OK, tokens.Status, tokens.Error);
+        return (browser, username, tokens);
+    }
+
+    [TestMethod]
+    public async Task A_web_app_signs_a_user_in_with_a_code_and_gets_grid_session_tokens_and_a_signed_id_token()
+    {
+        var (_, username, tokens) = await SignInWebAppAsync();
+
+        Assert.AreEqual("Bearer", tokens.TokenType);
+        Assert.StartsWith("iga_", tokens.AccessToken!, "the access token is a grid session token");
+        Assert.StartsWith("igr_", tokens.RefreshToken!);
+        Assert.AreEqual(3600, tokens.ExpiresIn, "the grid's access token lifetime");
+
+        var jwks = new JsonWebKeySet(await s_server.GetStringAsync("/.well-known/jwks"));
+        var id = await new JsonWebTokenHandler().ValidateTokenAsync(tokens.IdToken, new TokenValidationParameters
+        {
+            ValidIssuer = s_server.BaseAddress!.ToString(),
+            ValidAudience = WebAppId,
+            IssuerSigningKeys = jwks.GetSigningKeys(),
+            LifetimeValidator = (_, expires, _, _) => expires > s_host.Clock.GetUtcNow().UtcDateTime,
+        });
+        Assert.IsTrue(id.IsValid, id.Exception?.ToString());
+        var claims = id.Claims;
+        Assert.AreEqual(username, claims["preferred_username"]);
+        Assert.AreEqual("nonce-1", claims["nonce"]);
+        Assert.IsTrue(claims.ContainsKey("sid") && claims.ContainsKey("auth_time") && claims.ContainsKey("email"));
+        Assert.AreEqual("RS256", ((JsonWebToken)id.SecurityToken).Alg);
+    }
+
+    [TestMethod]
+    public async Task The_access_token_works_everywhere_a_grid_token_does_and_user_info_answers_by_scope()
+    {
+        var (_, username, tokens) = await SignInWebAppAsync(scope: "openid profile");
+
+        var current = await s_server.SendAsync(HttpMethod.Get, "/v1/sessions/current", tokens.AccessToken);
+        Assert.AreEqual(HttpStatusCode.OK, current.StatusCode);
+        var session = await OidcFlow.JsonAsync(current);
+        Assert.AreEqual("openid profile", session.GetProperty("scope").GetString());
+
+        var info = await OidcFlow.UserInfoAsync(s_server, tokens.AccessToken!);
+        Assert.AreEqual(HttpStatusCode.OK, info.StatusCode);
+        var claims = await OidcFlow.JsonAsync(info);
+        Assert.AreEqual(username, claims.GetProperty("preferred_username").GetString());
+        Assert.IsFalse(claims.TryGetProperty("email", out _), "no email scope, no email");
+
+        var introspected = await s_server.IntrospectAsync(new FormUrlEncodedContent([new("token", tokens.AccessToken!)]), "orders:orders-secret-0123456789");
+        var introspection = await OidcFlow.JsonAsync(introspected);
+        Assert.IsTrue(introspection.GetProperty("active").GetBoolean());
+        Assert.AreEqual(claims.GetProperty("sub").GetString(), introspection.GetProperty("sub").GetString());
+    }
+
+    [TestMethod]
+    public async Task A_refresh_rotates_the_pair_and_replaying_the_old_refresh_token_ends_the_session()
+    {
+        var (_, _, first) = await SignInWebAppAsync();
+
+        var second = await OidcFlow.RefreshAsync(s_server, first.RefreshToken!, WebAppId, WebSecret);
+        Assert.AreEqual(HttpStatusCode.OK, second.Status, second.Error);
+        Assert.AreNotEqual(first.RefreshToken, second.RefreshToken);
+        Assert.IsNotNull(second.IdToken, "openid: a fresh ID token on refresh too");
+        Assert.AreEqual(HttpStatusCode.Unauthorized, (await OidcFlow.UserInfoAsync(s_server, first.AccessToken!)).StatusCode, "the previous access token is replaced");
+        Assert.AreEqual(HttpStatusCode.OK, (await OidcFlow.UserInfoAsync(s_server, second.AccessToken!)).StatusCode);
+
+        var replay = await OidcFlow.RefreshAsync(s_server, first.RefreshToken!, WebAppId, WebSecret);
+        Assert.AreEqual("invalid_grant", replay.Error);
+        Assert.AreEqual(HttpStatusCode.Unauthorized, (await OidcFlow.UserInfoAsync(s_server, second.AccessToken!)).StatusCode, "reuse ended the session");
+        Assert.AreEqual("invalid_grant", (await OidcFlow.RefreshAsync(s_server, second.RefreshToken!, WebAppId, WebSecret)).Error);
+    }
+
+    [TestMethod]
+    public async Task A_refresh_token_is_bound_to_its_client()
+    {
+        var (_, _, tokens) = await SignInWebAppAsync();
+
+        var stolen = await OidcFlow.RefreshAsync(s_server, tokens.RefreshToken!, PhoneAppId, secret: null);
+
+        Assert.AreEqual("invalid_grant", stolen.Error);
+        Assert.AreEqual(HttpStatusCode.OK, (await OidcFlow.RefreshAsync(s_server, tokens.RefreshToken!, WebAppId, WebSecret)).Status, "the owner's token still works");
+    }
+
+    [TestMethod]
+    public async Task A_code_is_redeemed_once_and_only_with_its_verifier()
+    {
+        var username = await OidcFlow.NewUserAsync(s_server);
+        var browser = new FormBrowser(s_server);
+        var (verifier, challenge) = Pkce();
+        var code = OidcFlow.CodeOf(browser, await OidcFlow.AuthorizeAsync(browser, OidcFlow.AuthorizeUrl(WebAppId, WebRedirect, "openid", challenge), username));
+
+        Assert.AreEqual("invalid_grant", (await OidcFlow.ExchangeAsync(s_server, code, Pkce().Verifier, WebAppId, WebRedirect, WebSecret)).Error, "wrong verifier");
+        Assert.AreEqual(HttpStatusCode.OK, (await OidcFlow.ExchangeAsync(s_server, code, verifier, WebAppId, WebRedirect, WebSecret)).Status);
+        Assert.AreEqual("invalid_grant", (await OidcFlow.ExchangeAsync(s_server, code, verifier, WebAppId, WebRedirect, WebSecret)).Error, "second redemption");
+    }
+
+    [TestMethod]
+    public async Task A_public_client_must_use_pkce_s256_and_plain_is_refused()
+    {
+        var username = await OidcFlow.NewUserAsync(s_server);
+        var browser = new FormBrowser(s_server);
+        var (verifier, challenge) = Pkce();
+
+        var without = await OidcFlow.AuthorizeAsync(browser, OidcFlow.AuthorizeUrl(PhoneAppId, NativeRedirect, "openid", challenge: null), username);
+        var plain = await OidcFlow.AuthorizeAsync(browser, OidcFlow.AuthorizeUrl(PhoneAppId, NativeRedirect, "openid", verifier, method: "plain"), username);
+        var s256 = await OidcFlow.AuthorizeAsync(browser, OidcFlow.AuthorizeUrl(PhoneAppId, NativeRedirect, "openid offline_access", challenge), username);
+
+        Assert.AreEqual("invalid_request", await OidcFlow.ErrorOf(browser, without));
+        Assert.AreEqual("invalid_request", await OidcFlow.ErrorOf(browser, plain));
+        var tokens = await OidcFlow.ExchangeAsync(s_server, OidcFlow.CodeOf(browser, s256), verifier, PhoneAppId, NativeRedirect, secret: null);
+        Assert.AreEqual(HttpStatusCode.OK, tokens.Status, tokens.Error);
+        Assert.AreEqual(HttpStatusCode.OK, (await OidcFlow.RefreshAsync(s_server, tokens.RefreshToken!, PhoneAppId, secret: null)).Status);
+    }
+
+    [TestMethod]
+    public async Task A_redirect_uri_must_match_exactly_and_a_mismatch_is_never_redirected_to()
+    {
+        var browser = new FormBrowser(s_server);
+        foreach (var wrong in new[] { WebRedirect + "/", WebRedirect + "?x=1", WebRedirect.ToUpperInvariant(), "https://evil.example.test/signin-oidc" })
+        {
+            var response = await browser.GetAsync(OidcFlow.AuthorizeUrl(WebAppId, wrong, "openid", Pkce().Challenge));
+            Assert.AreEqual(HttpStatusCode.BadRequest, response.StatusCode, wrong);
+            Assert.IsNull(response.Headers.Location, wrong);
+        }
+    }
+
+    [TestMethod]
+    public async Task Without_offline_access_there_is_no_refresh_token()
+    {
+        var (_, _, tokens) = await SignInWebAppAsync(scope: "openid");
+
+        Assert.IsNull(tokens.RefreshToken);
+        Assert.IsNotNull(tokens.AccessToken);
+    }
+
+    [TestMethod]
+    public async Task Ending_the_grid_session_ends_the_oauth_tokens_at_once()
+    {
+        var (_, _, tokens) = await SignInWebAppAsync();
+
+        Assert.AreEqual(HttpStatusCode.NoContent, (await s_server.SendAsync(HttpMethod.Delete, "/v1/sessions/current", tokens.AccessToken)).StatusCode);
+
+        Assert.AreEqual(HttpStatusCode.Unauthorized, (await OidcFlow.UserInfoAsync(s_server, tokens.AccessToken!)).StatusCode);
+        Assert.AreEqual("invalid_grant", (await OidcFlow.RefreshAsync(s_server, tokens.RefreshToken!, WebAppId, WebSecret)).Error);
+    }
+
+    [TestMethod]
+    public async Task Rfc7009_revoking_a_refresh_token_ends_its_session()
+    {
+        var (_, _, tokens) = await SignInWebAppAsync();
+
+        var revoke = new HttpRequestMessage(HttpMethod.Post, "/connect/revoke")
+        {
+            Content = new FormUrlEncodedContent([new("token", tokens.RefreshToken!), new("token_type_hint", "refresh_token"), new("client_id", WebAppId), new("client_secret", WebSecret)]),
+        };
+        var response = await s_server.SendAsync(revoke);
+
+        Assert.AreEqual(HttpStatusCode.OK, response.StatusCode, await response.Content.ReadAsStringAsync());
+        Assert.AreEqual(HttpStatusCode.Unauthorized, (await OidcFlow.UserInfoAsync(s_server, tokens.AccessToken!)).StatusCode);
+    }
+
+    [TestMethod]
+    public async Task Each_code_exchange_is_its_own_session_in_the_users_device_list()
+    {
+        var (browser, username, first) = await SignInWebAppAsync();
+        var (verifier, challenge) = Pkce();
+        var again = await OidcFlow.AuthorizeAsync(browser, OidcFlow.AuthorizeUrl(WebAppId, WebRedirect, "openid", challenge), username);
+        var second = await OidcFlow.ExchangeAsync(s_server, OidcFlow.CodeOf(browser, again), verifier, WebAppId, WebRedirect, WebSecret);
+
+        var list = await OidcFlow.JsonAsync(await s_server.SendAsync(HttpMethod.Get, "/v1/users/me/sessions", second.AccessToken));
+
+        Assert.AreEqual(3, list.GetProperty("sessions").GetArrayLength(), "the hosted pages' sign-in and one session per exchange (no second password prompt)");
+        Assert.AreNotEqual(first.AccessToken, second.AccessToken);
+    }
+}
