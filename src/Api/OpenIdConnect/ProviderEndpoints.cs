@@ -46,7 +46,7 @@ internal static class ProviderEndpoints
         return routes;
     }
 
-    private static async Task<IResult> AuthorizeAsync(HttpContext http, IAntiforgery antiforgery, IOptionsMonitor<OpenIdConnectOptions> options)
+    private static async Task<IResult> AuthorizeAsync(HttpContext http, IAntiforgery antiforgery, IGrainFactory grains, IOptionsMonitor<OpenIdConnectOptions> options)
     {
         if (ErrorPage(http) is { } error)
         {
@@ -84,7 +84,14 @@ internal static class ProviderEndpoints
             return Refuse(OidcErrors.AccessDenied, "The user did not allow the application.");
         }
 
-        if (!client.FirstParty && decision != "allow")
+        var users = grains.GetGrain<IUserGrain>(user.UserId);
+        var scopes = request.GetScopes();
+        if (decision == "allow" && !client.FirstParty)
+        {
+            await users.ConsentAsync(client.ClientId, [.. scopes]);
+        }
+        else if ((!client.FirstParty || request.HasPromptValue(PromptValues.Consent))
+            && (request.HasPromptValue(PromptValues.Consent) || !await users.HasConsentedAsync(client.ClientId, [.. scopes])))
         {
             if (request.HasPromptValue(PromptValues.None))
             {
@@ -95,7 +102,7 @@ internal static class ProviderEndpoints
             {
                 ["ClientName"] = client.DisplayName ?? client.ClientId,
                 ["Username"] = user.Username,
-                ["Scopes"] = DescribeScopes(request.GetScopes(), options.CurrentValue),
+                ["Scopes"] = DescribeScopes(scopes, options.CurrentValue),
                 ["Action"] = AuthorizePath,
                 ["Fields"] = RequestParameters(request),
             });
@@ -105,8 +112,8 @@ internal static class ProviderEndpoints
         identity.SetClaim(Claims.Subject, user.UserId.ToString("D"))
             .SetClaim(GridSessionTokens.SignInSessionClaim, user.SessionId.ToString("D"));
         var principal = new ClaimsPrincipal(identity);
-        principal.SetScopes(request.GetScopes());
-        principal.SetResources(ResourcesOf(request.GetScopes(), options.CurrentValue));
+        principal.SetScopes(scopes);
+        principal.SetResources(ResourcesOf(scopes, options.CurrentValue));
         // Nothing of this goes into a token a client reads: the code carries it to the exchange, which writes the claims.
         return TypedResults.SignIn(principal, authenticationScheme: Scheme);
     }

@@ -32,6 +32,14 @@ public interface IUserGrain : IGrainWithGuidKey
     [Alias("StartDelegatedSession")]
     Task<IssuedTokens?> StartDelegatedSessionAsync(Guid signInSessionId, ClientContext client, TokenGrant grant);
 
+    /// <summary>Whether the user already allowed the OpenID Connect client <paramref name="clientId"/> all of <paramref name="scopes"/>.</summary>
+    [ReadOnly, Alias("HasConsented")]
+    Task<bool> HasConsentedAsync(string clientId, IReadOnlyList<string> scopes);
+
+    /// <summary>Remembers that the user allowed <paramref name="clientId"/> <paramref name="scopes"/>, so the consent page is not shown again for them.</summary>
+    [Alias("Consent")]
+    Task ConsentAsync(string clientId, IReadOnlyList<string> scopes);
+
     /// <summary>Changes the password and ends every session but <paramref name="keepSessionId"/>.</summary>
     [Alias("ChangePassword")]
     Task<PasswordChangeResult> ChangePasswordAsync(Password currentPassword, Password newPassword, Guid keepSessionId);

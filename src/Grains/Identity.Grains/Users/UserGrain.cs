@@ -285,6 +285,21 @@ public sealed partial class UserGrain(
     public Task<UserProfile?> GetProfileAsync() =>
         Task.FromResult(state.State.IsRegistered ? state.State.ToProfile(UserId) : null);
 
+    public Task<bool> HasConsentedAsync(string clientId, IReadOnlyList<string> scopes) =>
+        Task.FromResult(state.State.IsRegistered && state.State.HasConsented(clientId, scopes));
+
+    public async Task ConsentAsync(string clientId, IReadOnlyList<string> scopes)
+    {
+        if (!state.State.IsRegistered)
+        {
+            return;
+        }
+
+        using var change = BeginChange();
+        state.State.Consent(clientId, scopes, time.GetUtcNow());
+        await change.CommitAsync();
+    }
+
     public async Task UnlockAsync()
     {
         if (!state.State.IsRegistered)

@@ -39,6 +39,13 @@ public enum LoginGate
     AccountBlocked,
 }
 
+/// <summary>A user's consent to one OpenID Connect client: the scopes allowed, and when last.</summary>
+[GenerateSerializer, Immutable, Alias("identity.ClientConsent")]
+public sealed record ClientConsent(
+    [property: Id(0), JsonPropertyName("clientId")] string ClientId,
+    [property: Id(1), JsonPropertyName("scopes")] IReadOnlyList<string> Scopes,
+    [property: Id(2), JsonPropertyName("at")] DateTimeOffset At);
+
 /// <summary>
 /// Persisted state of one account, with the rules that change it. The user grain takes a copy
 /// before a change and puts it back if the write fails.
@@ -83,7 +90,25 @@ public sealed class UserState
     [Id(12), JsonPropertyName("passwordChangeRequired")] public bool PasswordChangeRequired { get; set; }
 
     [JsonIgnore]
+    /// <summary>
+    /// The OpenID Connect clients the user allowed, and which scopes: asked once per client, asked
+    /// again only for scopes beyond these (or when the client asks with <c>prompt=consent</c>).
+    /// </summary>
+    [Id(13), JsonPropertyName("consents")] public List<ClientConsent> Consents { get; set; } = [];
+
     public bool IsRegistered => Username is not null && PasswordHash is not null;
+
+    /// <summary>Whether the user already allowed <paramref name="clientId"/> every one of <paramref name="scopes"/>.</summary>
+    public bool HasConsented(string clientId, IEnumerable<string> scopes) =>
+        Consents.Find(c => c.ClientId == clientId) is { } consent && scopes.All(s => consent.Scopes.Contains(s));
+
+    /// <summary>Records that the user allowed <paramref name="clientId"/> <paramref name="scopes"/> (adding to what it had).</summary>
+    public void Consent(string clientId, IEnumerable<string> scopes, DateTimeOffset now)
+    {
+        var previous = Consents.Find(c => c.ClientId == clientId);
+        Consents.RemoveAll(c => c.ClientId == clientId);
+        Consents.Add(new ClientConsent(clientId, [.. (previous?.Scopes ?? []).Union(scopes).Order(StringComparer.Ordinal)], now));
+    }
 
     /// <summary>Whether <paramref name="source"/> may check a password now; <paramref name="trusted"/> when it presented a valid device token.</summary>
     public LoginGate CheckLogin(string source, bool trusted, DateTimeOffset now, LoginThrottleOptions throttle)

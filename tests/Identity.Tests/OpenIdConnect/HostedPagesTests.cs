@@ -1,0 +1,212 @@
+using System.Net;
+using Identity.Testing;
+using Microsoft.AspNetCore.WebUtilities;
+using static Identity.Testing.OidcClients;
+
+namespace Identity.Tests.OpenIdConnect;
+
+/// <summary>The hosted pages: sign-in, consent, prompts, RP-initiated sign-out, and the headers and forgery checks every page has.</summary>
+[TestClass]
+public sealed class HostedPagesTests
+{
+    private static ApiHost s_host = null!;
+    private static HttpClient s_server = null!;
+
+    [ClassInitialize]
+    public static void Start(TestContext _)
+    {
+        s_host = new ApiHost(Settings());
+        s_server = s_host.CreateApiClient();
+    }
+
+    [ClassCleanup]
+    public static async Task StopAsync() => await s_host.DisposeAsync();
+
+    private static string PartnerUrl(string scope = "openid profile", string? extra = null) =>
+        OidcFlow.AuthorizeUrl(PartnerAppId, PartnerRedirect, scope, Pkce().Challenge, extra: extra);
+
+    [TestMethod]
+    public async Task Every_page_has_a_strict_policy_no_caching_no_framing_and_an_antiforgery_token()
+    {
+        using var browser = new FormBrowser(s_server);
+        var page = await browser.GetAsync("/account/login?returnUrl=%2Faccount");
+
+        Assert.AreEqual(HttpStatusCode.OK, page.StatusCode);
+        var csp = page.Headers.GetValues("Content-Security-Policy").Single();
+        StringAssert.Contains(csp, "default-src 'none'");
+        StringAssert.Contains(csp, "frame-ancestors 'none'");
+        StringAssert.Contains(csp, "form-action 'self' https://app.example.test");
+        Assert.DoesNotContain("script-src", csp, "no script at all");
+        Assert.AreEqual("DENY", page.Headers.GetValues("X-Frame-Options").Single());
+        StringAssert.Contains(page.Headers.CacheControl!.ToString(), "no-store");
+        var html = await page.Content.ReadAsStringAsync();
+        StringAssert.Contains(html, "name=\"__RequestVerificationToken\"");
+        StringAssert.Contains(html, "<label for=\"password\">");
+        Assert.DoesNotContain("<script", html);
+    }
+
+    [TestMethod]
+    public async Task A_login_post_without_its_antiforgery_token_is_refused_and_signs_nobody_in()
+    {
+        var username = await OidcFlow.NewUserAsync(s_server);
+        using var browser = new FormBrowser(s_server);
+        await browser.GetAsync("/account/login");
+
+        var forged = await browser.PostFormAsync("/account/login", [new("username", username), new("password", GridScenario.Password), new("returnUrl", "/account")]);
+
+        Assert.AreEqual(HttpStatusCode.BadRequest, forged.StatusCode);
+        Assert.IsFalse(browser.Cookies.ContainsKey("__Host-igp"));
+    }
+
+    [TestMethod]
+    public async Task A_wrong_password_and_an_unknown_user_get_the_same_answer()
+    {
+        var username = await OidcFlow.NewUserAsync(s_server);
+        using var browser = new FormBrowser(s_server);
+
+        var wrong = await browser.SubmitAsync(await browser.GetAsync("/account/login"), ("username", username), ("password", "not the password at all"));
+        var unknown = await browser.SubmitAsync(await browser.GetAsync("/account/login"), ("username", GridScenario.UniqueName()), ("password", "not the password at all"));
+
+        Assert.AreEqual(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        Assert.AreEqual(HttpStatusCode.Unauthorized, unknown.StatusCode);
+        string Message(string html) => System.Text.RegularExpressions.Regex.Match(html, "role=\"alert\"[^>]*>(?<m>[^<]*)<").Groups["m"].Value;
+        Assert.AreEqual(Message(await wrong.Content.ReadAsStringAsync()), Message(await unknown.Content.ReadAsStringAsync()));
+        Assert.IsFalse(browser.Cookies.ContainsKey("__Host-igp"));
+    }
+
+    [TestMethod]
+    public async Task The_sign_in_cookie_is_host_only_httponly_and_secure_and_a_return_url_must_be_local()
+    {
+        var username = await OidcFlow.NewUserAsync(s_server);
+        using var browser = new FormBrowser(s_server);
+        var page = await browser.GetAsync("/account/login?returnUrl=https%3A%2F%2Fevil.example%2F");
+        var response = await browser.SubmitAsync(page, ("username", username), ("password", GridScenario.Password));
+
+        Assert.AreEqual(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.AreEqual("/account", response.Headers.Location!.OriginalString, "never off-site");
+        var cookie = response.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("__Host-igp=", StringComparison.Ordinal));
+        StringAssert.Matches(cookie, new System.Text.RegularExpressions.Regex("(?i)path=/;.*secure.*samesite=lax.*httponly"));
+        Assert.DoesNotContain("domain=", cookie.ToLowerInvariant());
+    }
+
+    [TestMethod]
+    public async Task A_third_party_app_asks_for_consent_once_and_a_denial_goes_back_as_access_denied()
+    {
+        var username = await OidcFlow.NewUserAsync(s_server);
+        using var browser = new FormBrowser(s_server);
+
+        var consent = await OidcFlow.AuthorizeAsync(browser, PartnerUrl(), username);
+        Assert.AreEqual(HttpStatusCode.OK, consent.StatusCode);
+        var html = await consent.Content.ReadAsStringAsync();
+        StringAssert.Contains(html, "Partner Photos");
+        StringAssert.Contains(html, "See your username");
+        var denied = await browser.SubmitAsync(consent, ("decision", "deny"));
+        Assert.AreEqual("access_denied", await OidcFlow.ErrorOf(browser, denied));
+
+        var again = await browser.FollowAsync(await browser.GetAsync(PartnerUrl()));
+        var allowed = await browser.SubmitAsync(again, ("decision", "allow"));
+        OidcFlow.CodeOf(browser, allowed);
+
+        var remembered = await browser.FollowAsync(await browser.GetAsync(PartnerUrl()));
+        OidcFlow.CodeOf(browser, remembered);
+        var more = await browser.FollowAsync(await browser.GetAsync(PartnerUrl(scope: "openid profile", extra: "prompt=consent")));
+        Assert.AreEqual(HttpStatusCode.OK, more.StatusCode, "prompt=consent asks again");
+    }
+
+    [TestMethod]
+    public async Task A_first_party_app_skips_consent()
+    {
+        var username = await OidcFlow.NewUserAsync(s_server);
+        using var browser = new FormBrowser(s_server);
+
+        var response = await OidcFlow.AuthorizeAsync(browser, OidcFlow.AuthorizeUrl(WebAppId, WebRedirect, "openid profile", Pkce().Challenge), username);
+
+        OidcFlow.CodeOf(browser, response);
+    }
+
+    [TestMethod]
+    public async Task Prompt_none_answers_login_required_or_consent_required_without_showing_a_page()
+    {
+        var username = await OidcFlow.NewUserAsync(s_server);
+        using var browser = new FormBrowser(s_server);
+
+        var anonymous = await browser.GetAsync(PartnerUrl(extra: "prompt=none"));
+        Assert.AreEqual("login_required", await OidcFlow.ErrorOf(browser, anonymous));
+
+        await OidcFlow.AuthorizeAsync(browser, OidcFlow.AuthorizeUrl(WebAppId, WebRedirect, "openid", Pkce().Challenge), username);
+        var noConsent = await browser.GetAsync(PartnerUrl(extra: "prompt=none"));
+        Assert.AreEqual("consent_required", await OidcFlow.ErrorOf(browser, noConsent));
+
+        var silent = await browser.GetAsync(OidcFlow.AuthorizeUrl(WebAppId, WebRedirect, "openid", Pkce().Challenge, extra: "prompt=none"));
+        OidcFlow.CodeOf(browser, silent);
+    }
+
+    [TestMethod]
+    public async Task Prompt_login_asks_for_the_password_again_even_when_signed_in()
+    {
+        var username = await OidcFlow.NewUserAsync(s_server);
+        using var browser = new FormBrowser(s_server);
+        await OidcFlow.AuthorizeAsync(browser, OidcFlow.AuthorizeUrl(WebAppId, WebRedirect, "openid", Pkce().Challenge), username);
+
+        var response = await browser.FollowAsync(await browser.GetAsync(OidcFlow.AuthorizeUrl(WebAppId, WebRedirect, "openid", Pkce().Challenge, extra: "prompt=login")));
+
+        Assert.AreEqual("/account/login", response.RequestMessage!.RequestUri!.AbsolutePath);
+        var code = await browser.FollowAsync(await browser.SubmitAsync(response, ("username", username), ("password", GridScenario.Password)));
+        OidcFlow.CodeOf(browser, code);
+    }
+
+    [TestMethod]
+    public async Task An_invalid_request_with_no_safe_place_to_return_shows_a_page_not_a_redirect()
+    {
+        using var browser = new FormBrowser(s_server);
+
+        var unknownClient = await browser.GetAsync(OidcFlow.AuthorizeUrl("nobody", WebRedirect, "openid", Pkce().Challenge));
+
+        Assert.AreEqual(HttpStatusCode.BadRequest, unknownClient.StatusCode);
+        Assert.AreEqual("text/html", unknownClient.Content.Headers.ContentType?.MediaType);
+        Assert.AreEqual("invalid_request", await OidcFlow.ErrorOf(browser, unknownClient));
+    }
+
+    [TestMethod]
+    public async Task Rp_initiated_logout_confirms_then_ends_the_apps_session_and_the_browsers_and_returns_to_the_app()
+    {
+        var username = await OidcFlow.NewUserAsync(s_server);
+        using var browser = new FormBrowser(s_server);
+        var (verifier, challenge) = Pkce();
+        var code = OidcFlow.CodeOf(browser, await OidcFlow.AuthorizeAsync(browser, OidcFlow.AuthorizeUrl(WebAppId, WebRedirect, "openid", challenge), username));
+        var tokens = await OidcFlow.ExchangeAsync(s_server, code, verifier, WebAppId, WebRedirect, WebSecret);
+
+        var confirm = await browser.GetAsync(QueryHelpers.AddQueryString("/connect/endsession", new Dictionary<string, string?>
+        {
+            ["id_token_hint"] = tokens.IdToken,
+            ["post_logout_redirect_uri"] = WebPostLogout,
+            ["state"] = "bye",
+        }));
+        Assert.AreEqual(HttpStatusCode.OK, confirm.StatusCode);
+        Assert.AreEqual(HttpStatusCode.OK, (await OidcFlow.UserInfoAsync(s_server, tokens.AccessToken!)).StatusCode, "a GET alone signs nobody out");
+
+        var done = await browser.SubmitAsync(confirm, ("decision", "sign-out"));
+
+        Assert.AreEqual(HttpStatusCode.Redirect, done.StatusCode);
+        Assert.AreEqual($"{WebPostLogout}?state=bye", browser.Location(done).ToString());
+        Assert.AreEqual(HttpStatusCode.Unauthorized, (await OidcFlow.UserInfoAsync(s_server, tokens.AccessToken!)).StatusCode, "the app's session ended");
+        var next = await browser.FollowAsync(await browser.GetAsync(OidcFlow.AuthorizeUrl(WebAppId, WebRedirect, "openid", Pkce().Challenge)));
+        Assert.AreEqual("/account/login", next.RequestMessage!.RequestUri!.AbsolutePath, "the browser's session ended");
+    }
+
+    [TestMethod]
+    public async Task Ending_the_browsers_grid_session_signs_the_pages_out()
+    {
+        var username = await OidcFlow.NewUserAsync(s_server);
+        using var browser = new FormBrowser(s_server);
+        var (verifier, challenge) = Pkce();
+        var code = OidcFlow.CodeOf(browser, await OidcFlow.AuthorizeAsync(browser, OidcFlow.AuthorizeUrl(WebAppId, WebRedirect, "openid", challenge), username));
+        var tokens = await OidcFlow.ExchangeAsync(s_server, code, verifier, WebAppId, WebRedirect, WebSecret);
+
+        // "Sign out everywhere else" from the app: the browser's sign-in is one of the other sessions.
+        Assert.AreEqual(HttpStatusCode.NoContent, (await s_server.SendAsync(HttpMethod.Delete, "/v1/users/me/sessions", tokens.AccessToken)).StatusCode);
+
+        var next = await browser.FollowAsync(await browser.GetAsync(OidcFlow.AuthorizeUrl(WebAppId, WebRedirect, "openid", Pkce().Challenge)));
+        Assert.AreEqual("/account/login", next.RequestMessage!.RequestUri!.AbsolutePath);
+    }
+}
