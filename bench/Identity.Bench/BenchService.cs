@@ -32,11 +32,11 @@ internal static class BenchService
         var app = builder.Build();
         app.UseAuthentication();
         app.UseAuthorization();
-        app.MapGet("/checked", (HttpContext http) => TypedResults.Ok(new Caller(http.GetGridSession()!.UserId))).RequireAuthorization("grid");
-        app.MapGet("/open", () => TypedResults.Ok(new Caller(Guid.Empty)));
+        app.MapGet("/checked", (HttpContext http) => TypedResults.Ok(new Caller(http.GetGridSession()!.Subject))).RequireAuthorization("grid");
+        app.MapGet("/open", () => TypedResults.Ok(new Caller(string.Empty)));
         await app.RunAsync();
         return 0;
     }
 
-    private sealed record Caller(Guid UserId);
+    private sealed record Caller(string Subject);
 }

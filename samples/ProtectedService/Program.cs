@@ -33,7 +33,7 @@ app.MapHealthChecks("/health");
 app.MapGet("/me", (HttpContext http) =>
 {
     var session = http.GetGridSession()!;
-    return new { userId = session.UserId, sessionId = session.SessionId, username = session.Username, scope = session.Scope, audience = session.Audience };
+    return new { subject = session.Subject, clientId = session.ClientId, sessionId = session.SessionId, username = session.Username, scope = session.Scope, audience = session.Audience };
 }).RequireAuthorization();
 
 // Only tokens whose sign-in asked for the orders:read scope.

@@ -2,17 +2,25 @@ using System.Security.Claims;
 
 namespace Identity.Client;
 
-/// <summary>What a valid access token proved: its session, user, expiry, and what it was asked for.</summary>
-public sealed record GridSession(Guid SessionId, Guid UserId, string Username, DateTimeOffset ExpiresAt, string? Audience, string? Scope)
+/// <summary>
+/// What a valid access token proved: its session, its subject (a user's id, or for a service's
+/// client-credentials token its client id), expiry, and what it was asked for and by which client.
+/// </summary>
+public sealed record GridSession(Guid SessionId, string Subject, string Username, DateTimeOffset ExpiresAt, string? Audience, string? Scope, string? ClientId = null)
 {
     internal ClaimsPrincipal ToPrincipal(string scheme)
     {
         var claims = new List<Claim>
         {
-            new(IdentityGridClaims.Subject, UserId.ToString()),
+            new(IdentityGridClaims.Subject, Subject),
             new(IdentityGridClaims.SessionId, SessionId.ToString()),
             new(IdentityGridClaims.Username, Username),
         };
+        if (ClientId is not null)
+        {
+            claims.Add(new Claim(IdentityGridClaims.ClientId, ClientId));
+        }
+
         if (Audience is not null)
         {
             claims.Add(new Claim(IdentityGridClaims.Audience, Audience));

@@ -98,8 +98,11 @@ public static class IdentityGridDefaults
 /// <summary>The claims a grid access token gives its principal.</summary>
 public static class IdentityGridClaims
 {
-    /// <summary>The user's id.</summary>
+    /// <summary>The user's id; for a service's token (client credentials), its client id.</summary>
     public const string Subject = "sub";
+
+    /// <summary>The OAuth client the token was issued to, when one was (OpenID Connect sign-ins, client credentials).</summary>
+    public const string ClientId = "client_id";
 
     /// <summary>The session's id (also what revocation names).</summary>
     public const string SessionId = "sid";

@@ -15,6 +15,10 @@ internal static class OidcClients
     public const string PartnerAppId = "partner-app";
     public const string PartnerSecret = "partner-app-secret-0123456789abcdef";
     public const string PartnerRedirect = "https://partner.example.test/callback";
+    public const string ServiceId = "billing-service";
+    public const string ServiceSecret = "billing-service-secret-0123456789";
+    public const string ServiceScope = "invoices:read";
+    public const string ServiceResource = "billing-api";
 
     public static string Sha256Hex(string secret) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
 
@@ -45,6 +49,13 @@ internal static class OidcClients
         ["OpenIdConnect:Clients:2:RedirectUris:0"] = PartnerRedirect,
         ["OpenIdConnect:Clients:2:GrantTypes:0"] = "authorization_code",
         ["OpenIdConnect:Clients:2:Scopes:0"] = "profile",
+        ["OpenIdConnect:Clients:3:ClientId"] = ServiceId,
+        ["OpenIdConnect:Clients:3:SecretSha256"] = Sha256Hex(ServiceSecret),
+        ["OpenIdConnect:Clients:3:GrantTypes:0"] = "client_credentials",
+        ["OpenIdConnect:Clients:3:Scopes:0"] = ServiceScope,
+        ["OpenIdConnect:Scopes:0:Name"] = ServiceScope,
+        ["OpenIdConnect:Scopes:0:DisplayName"] = "Read your invoices",
+        ["OpenIdConnect:Scopes:0:Resources:0"] = ServiceResource,
     };
 
     public static (string Verifier, string Challenge) Pkce()

@@ -52,9 +52,12 @@ internal static class GridSessionTokens
     public static ClaimsPrincipal ClaimsOf(SessionView session)
     {
         var identity = new ClaimsIdentity(authenticationType: "identity-grid", Claims.Name, Claims.Role);
-        identity.SetClaim(Claims.Subject, session.UserId.ToString("D"))
-            .SetClaim(Claims.PreferredUsername, session.Username)
+        identity.SetClaim(Claims.Subject, session.Subject)
             .SetClaim(SessionIdClaim, session.SessionId.ToString("D"));
+        if (!session.IsService)
+        {
+            identity.SetClaim(Claims.PreferredUsername, session.Username);
+        }
         var principal = new ClaimsPrincipal(identity);
         principal.SetScopes(session.Scope?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? []);
         if (session.ClientId is { } client)

@@ -56,6 +56,7 @@ internal static class OpenIdConnectServer
                     .SetRevocationEndpointUris(ProviderEndpoints.RevocationPath);
                 server.AllowAuthorizationCodeFlow()
                     .AllowRefreshTokenFlow()
+                    .AllowClientCredentialsFlow()
                     .RequireProofKeyForCodeExchange();
                 server.RegisterScopes([.. OpenIdConnectOptions.StandardScopes]);
                 server.RegisterClaims(Claims.Subject, Claims.PreferredUsername, Claims.Email, Claims.EmailVerified, "sid", Claims.AuthenticationTime);

@@ -6,6 +6,7 @@ using Identity.Api.Pages;
 using Identity.Api.Pages.Components;
 using Identity.Contracts.Sessions;
 using Identity.Contracts.Users;
+using Identity.Grains.OAuth;
 using Identity.Grains.Sessions;
 using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Antiforgery;
@@ -118,7 +119,7 @@ internal static class ProviderEndpoints
         return TypedResults.SignIn(principal, authenticationScheme: Scheme);
     }
 
-    private static async Task<IResult> ExchangeAsync(HttpContext http, IGrainFactory grains, SessionGrains sessions, TokenAuthenticator tokens, IOptions<Identity.Grains.Sessions.SessionOptions> lifetimes)
+    private static async Task<IResult> ExchangeAsync(HttpContext http, IGrainFactory grains, SessionGrains sessions, TokenAuthenticator tokens, IOptionsMonitor<OpenIdConnectOptions> options)
     {
         var request = http.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("OpenIddict did not handle the token request.");
         var presented = (await http.AuthenticateAsync(Scheme)).Principal;
@@ -139,6 +140,12 @@ internal static class ProviderEndpoints
             }
 
             issued = started;
+        }
+        else if (request.IsClientCredentialsGrantType())
+        {
+            // OpenIddict has authenticated the client; the service's own session answers.
+            var grant = new TokenGrant(SingleOrNull([.. ResourcesOf(request.GetScopes(), options.CurrentValue)]), JoinOrNull(request.GetScopes()), request.ClientId);
+            issued = await grains.GetGrain<IServiceClientGrain>(request.ClientId!).StartSessionAsync(http.GetClientContext(), grant);
         }
         else if (request.IsRefreshTokenGrantType())
         {
@@ -161,9 +168,9 @@ internal static class ProviderEndpoints
             return Refuse(OidcErrors.InvalidGrant, "The session has ended.");
         }
 
-        var profile = await grains.GetGrain<IUserGrain>(session.UserId).GetProfileAsync();
+        var profile = session.IsService ? null : await grains.GetGrain<IUserGrain>(session.UserId).GetProfileAsync();
         var principal = GridSessionTokens.ClaimsOf(session);
-        principal.SetResources(presented?.GetResources() ?? []);
+        principal.SetResources(session.IsService ? ResourcesOf(request.GetScopes(), options.CurrentValue) : presented?.GetResources() ?? []);
         AddIdentityClaims((ClaimsIdentity)principal.Identity!, session, profile);
         principal.SetAccessTokenLifetime(issued.AccessTokenExpiresAt - issued.IssuedAt);
         principal.SetRefreshTokenLifetime(session.ExpiresAt - issued.IssuedAt);

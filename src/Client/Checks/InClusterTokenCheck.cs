@@ -24,7 +24,7 @@ internal sealed class InClusterTokenCheck(IdentityGridOptions options, IGrainFac
             try
             {
                 var view = await grain.ValidateAccessTokenAsync(token.Digest);
-                return view is null ? null : new GridSession(view.SessionId, view.UserId, view.Username, view.AccessTokenExpiresAt, view.Audience, view.Scope);
+                return view is null ? null : new GridSession(view.SessionId, view.Subject, view.Username, view.AccessTokenExpiresAt, view.Audience, view.Scope, view.ClientId);
             }
             catch (Exception ex) when (IsSiloLoss(ex))
             {

@@ -69,10 +69,11 @@ internal sealed class RemoteTokenCheck : CachedTokenCheck
 
         return new GridSession(
             Guid.Parse(answer.GetProperty("sid").GetString()!),
-            Guid.Parse(answer.GetProperty("sub").GetString()!),
+            answer.GetProperty("sub").GetString()!,
             answer.GetProperty("username").GetString()!,
             DateTimeOffset.FromUnixTimeSeconds(answer.GetProperty("exp").GetInt64()),
             answer.TryGetProperty("aud", out var audience) ? audience.GetString() : null,
-            answer.TryGetProperty("scope", out var scope) ? scope.GetString() : null);
+            answer.TryGetProperty("scope", out var scope) ? scope.GetString() : null,
+            answer.TryGetProperty("client_id", out var client) ? client.GetString() : null);
     }
 }

@@ -90,6 +90,6 @@ public sealed class CheckCacheTests
         var id = sessionId ?? Guid.NewGuid();
         var text = SessionToken.Write(TokenKind.Access, 1, id, 1, System.Security.Cryptography.RandomNumberGenerator.GetBytes(SessionToken.SecretBytes), new byte[SessionToken.MacBytes]);
         Assert.IsTrue(SessionToken.TryParse(text, TokenKind.Access, out var token));
-        return (token, new GridSession(id, Guid.NewGuid(), "someone", DateTimeOffset.MaxValue, null, null));
+        return (token, new GridSession(id, Guid.NewGuid().ToString(), "someone", DateTimeOffset.MaxValue, null, null));
     }
 }

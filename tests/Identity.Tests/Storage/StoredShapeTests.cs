@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Identity.Contracts.Sessions;
 using Identity.Grains.LoginNames;
+using Identity.Grains.OAuth;
 using Identity.Grains.Sessions;
 using Identity.Grains.Storage;
 using Identity.Grains.Users;
@@ -37,6 +38,37 @@ public sealed class StoredShapeTests
     public void A_session_is_stored_as_pinned() => AssertStoredAs("session-state.json", FullSession());
 
     [TestMethod]
+    public void A_services_session_is_stored_as_pinned() => AssertStoredAs("service-session-state.json", ServiceSession());
+
+    [TestMethod]
+    public void A_service_client_is_stored_as_pinned() => AssertStoredAs("service-client-state.json", new ServiceClientState { Sessions = [new UserSessionRef(SessionA, T0)] });
+
+    [TestMethod]
+    public void An_oauth_token_entry_is_stored_as_pinned() => AssertStoredAs("oauth-token-state.json", FullTokenEntry());
+
+    [TestMethod]
+    public void An_oauth_reference_is_stored_as_pinned() => AssertStoredAs("oauth-reference-state.json", new OAuthReferenceState { TokenId = SessionB });
+
+    [TestMethod]
+    public void A_stored_oauth_token_entry_loads_with_every_value()
+    {
+        var loaded = Load<OAuthTokenState>("oauth-token-state.json");
+        var expected = FullTokenEntry();
+
+        Assert.AreEqual(expected.Type, loaded.Type);
+        Assert.AreEqual(expected.Status, loaded.Status);
+        Assert.AreEqual(expected.Subject, loaded.Subject);
+        Assert.AreEqual(expected.ApplicationId, loaded.ApplicationId);
+        Assert.AreEqual(expected.CreationDate, loaded.CreationDate);
+        Assert.AreEqual(expected.ExpirationDate, loaded.ExpirationDate);
+        Assert.AreEqual(expected.RedemptionDate, loaded.RedemptionDate);
+        Assert.AreEqual(expected.ReferenceId, loaded.ReferenceId);
+        Assert.AreEqual(expected.Payload, loaded.Payload);
+        Assert.AreEqual(expected.Properties, loaded.Properties);
+        Assert.AreEqual(expected.ConcurrencyToken, loaded.ConcurrencyToken);
+    }
+
+    [TestMethod]
     public void A_login_name_is_stored_as_pinned() => AssertStoredAs("login-name-state.json", new LoginNameState { UserId = UserId, ClaimedAt = T0, Name = "alice@example.com" });
 
     [TestMethod]
@@ -58,6 +90,9 @@ public sealed class StoredShapeTests
         CollectionAssert.AreEqual(expected.SourceFailures, loaded.SourceFailures);
         Assert.AreEqual(expected.LastLoginAt, loaded.LastLoginAt);
         Assert.IsTrue(loaded.PasswordChangeRequired);
+        Assert.AreEqual("partner-app", loaded.Consents.Single().ClientId);
+        CollectionAssert.AreEqual(new[] { "openid", "profile" }, loaded.Consents.Single().Scopes.ToArray());
+        Assert.IsTrue(loaded.HasConsented("partner-app", ["profile"]));
     }
 
     [TestMethod]
@@ -105,6 +140,8 @@ public sealed class StoredShapeTests
         Assert.AreEqual(expected.PurgeAfter, loaded.PurgeAfter);
         Assert.AreEqual("billing", loaded.Audience);
         Assert.AreEqual("invoices:read profile", loaded.Scope);
+        Assert.AreEqual("web-app", loaded.ClientId);
+        Assert.IsFalse(loaded.IsService);
     }
 
     [TestMethod]
@@ -152,6 +189,9 @@ public sealed class StoredShapeTests
         Assert.IsNull(loaded.UserAgent);
         Assert.IsNull(loaded.Audience);
         Assert.IsNull(loaded.Scope);
+        Assert.IsNull(loaded.ClientId);
+        Assert.IsFalse(loaded.IsService);
+        Assert.IsTrue(loaded.IsStarted);
         Assert.IsFalse(loaded.AccessDigest.IsEmpty);
     }
 
@@ -161,6 +201,10 @@ public sealed class StoredShapeTests
     [DataRow(typeof(SourceFailures))]
     [DataRow(typeof(SessionState))]
     [DataRow(typeof(LoginNameState))]
+    [DataRow(typeof(ClientConsent))]
+    [DataRow(typeof(OAuthTokenState))]
+    [DataRow(typeof(OAuthReferenceState))]
+    [DataRow(typeof(ServiceClientState))]
     public void Every_stored_property_names_its_json_key(Type persisted)
     {
         var unnamed = persisted.GetProperties(BindingFlags.Public | BindingFlags.Instance)
@@ -186,19 +230,44 @@ public sealed class StoredShapeTests
         user.SourceFailures.Add(new SourceFailures("device:5a4b3c2d1e0f49688776a5b4c3d2e1f0", 1, T0.AddMinutes(5)));
         user.LastLoginAt = T0.AddMinutes(6);
         user.PasswordChangeRequired = true;
+        user.Consent("partner-app", ["profile", "openid"], T0.AddMinutes(7));
         return user;
     }
 
     private static SessionState FullSession()
     {
         var session = new SessionState();
-        session.Start(new SessionStart(UserId, "alice", new ClientContext("Mozilla/5.0 (X11; Linux x86_64)", "203.0.113.7"), new TokenGrant("billing", "invoices:read profile")), T0);
+        session.Start(new SessionStart(UserId, "alice", new ClientContext("Mozilla/5.0 (X11; Linux x86_64)", "203.0.113.7"), new TokenGrant("billing", "invoices:read profile", "web-app")), T0);
         session.InstallTokens(Digest(0), Digest(32), 1, T0);
         session.InstallTokens(Digest(64), Digest(96), 2, T0.AddHours(1));
         session.InstallTokens(Digest(128), Digest(160), 3, T0.AddHours(2));
         session.PurgeAfter = T0.AddDays(14).ToUnixTimeSeconds();
         return session;
     }
+
+    private static SessionState ServiceSession()
+    {
+        var session = new SessionState();
+        session.Start(new SessionStart(Guid.Empty, "billing-service", new ClientContext(null, "10.0.0.8"), new TokenGrant("billing-api", "invoices:read", "billing-service"), IsService: true), T0);
+        session.InstallTokens(Digest(0), Digest(32), 1, T0);
+        session.PurgeAfter = T0.AddDays(14).ToUnixTimeSeconds();
+        return session;
+    }
+
+    private static OAuthTokenState FullTokenEntry() => new()
+    {
+        Type = "urn:openiddict:params:oauth:token-type:authorization_code",
+        Status = "redeemed",
+        Subject = UserId.ToString(),
+        ApplicationId = "web-app",
+        CreationDate = T0,
+        ExpirationDate = T0.AddMinutes(2),
+        RedemptionDate = T0.AddMinutes(1),
+        ReferenceId = "c2hhMjU2LW9mLXRoZS1jb2Rl",
+        Payload = "eyJhbGciOiJBMjU2S1ciLCJlbmMiOiJBMjU2Q0JDLUhTNTEyIn0.encrypted",
+        Properties = """{"x":1}""",
+        ConcurrencyToken = "9f8e7d6c5b4a39281706f5e4d3c2b1a0",
+    };
 
     private static TokenDigest Digest(int first) => TokenDigest.FromBytes([.. Enumerable.Range(first, TokenDigest.Size).Select(b => (byte)b)]);
 

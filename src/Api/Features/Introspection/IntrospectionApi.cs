@@ -16,7 +16,9 @@ namespace Identity.Api.Features.Introspection;
 
 /// <summary>
 /// RFC 7662 token introspection response. Inactive tokens get only <c>{"active":false}</c>: nothing
-/// about why. <c>aud</c> and <c>scope</c> are present when the sign-in asked for them.
+/// about why. <c>aud</c> and <c>scope</c> are present when the sign-in asked for them, <c>client_id</c>
+/// when an OAuth client got the token. A service's token (client credentials) has its client id as
+/// <c>sub</c> and <c>username</c>.
 /// </summary>
 public sealed record IntrospectionResponse(
     bool Active,
@@ -27,7 +29,8 @@ public sealed record IntrospectionResponse(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), JsonPropertyName("iat")] long? Iat = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), JsonPropertyName("token_type")] string? TokenType = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), JsonPropertyName("aud")] string? Aud = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), JsonPropertyName("scope")] string? Scope = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), JsonPropertyName("scope")] string? Scope = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), JsonPropertyName("client_id")] string? ClientId = null);
 
 /// <summary>The form body of an introspection request (RFC 7662 §2.1), as the contract describes it; read from the form.</summary>
 /// <param name="Token">The access token to check.</param>
@@ -120,13 +123,14 @@ internal static class IntrospectionApi
 
         return TypedResults.Ok(new IntrospectionResponse(
             Active: true,
-            Sub: view.UserId.ToString(),
+            Sub: view.Subject,
             Sid: view.SessionId.ToString(),
             Username: view.Username,
             Exp: view.AccessTokenExpiresAt.ToUnixTimeSeconds(),
             Iat: view.AccessTokenIssuedAt.ToUnixTimeSeconds(),
             TokenType: "Bearer",
             Aud: view.Audience,
-            Scope: view.Scope));
+            Scope: view.Scope,
+            ClientId: view.ClientId));
     }
 }

@@ -29,7 +29,11 @@ public sealed record TokenGrant(
         token.Length > 0 && token.All(c => c is '\x21' or (>= '\x23' and <= '\x5B') or (>= '\x5D' and <= '\x7E'));
 }
 
-/// <summary>What a valid access token proves.</summary>
+/// <summary>
+/// What a valid access token proves. A service's session (OAuth client credentials:
+/// <see cref="IsService"/>) has no user: its <see cref="UserId"/> is empty and its subject and
+/// <see cref="Username"/> are its client id.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("identity.SessionView")]
 public sealed record SessionView(
     [property: Id(0)] Guid SessionId,
@@ -41,7 +45,12 @@ public sealed record SessionView(
     [property: Id(6)] DateTimeOffset AccessTokenExpiresAt,
     [property: Id(7)] string? Audience = null,
     [property: Id(8)] string? Scope = null,
-    [property: Id(9)] string? ClientId = null);
+    [property: Id(9)] string? ClientId = null,
+    [property: Id(10)] bool IsService = false)
+{
+    /// <summary>Who the token speaks for (<c>sub</c>): the user's id, or a service's client id.</summary>
+    public string Subject => IsService ? ClientId! : UserId.ToString();
+}
 
 /// <summary>A live session as its owner sees it in the session list.</summary>
 [GenerateSerializer, Immutable, Alias("identity.SessionSummary")]

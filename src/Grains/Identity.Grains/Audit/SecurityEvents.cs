@@ -31,6 +31,13 @@ public sealed partial class SecurityEvents(ILoggerFactory loggers, GridMetrics m
         LogDelegatedSessionStarted(logger, userId, sessionId, signInSessionId, clientId, client.IpAddress, client.UserAgent);
     }
 
+    /// <summary>A service got a session of its own with its client credentials.</summary>
+    public void ServiceSessionStarted(string clientId, Guid sessionId, ClientContext client)
+    {
+        metrics.Login("ClientCredentials");
+        LogServiceSessionStarted(logger, clientId, sessionId, client.IpAddress, client.UserAgent);
+    }
+
     /// <summary>A refused login; <paramref name="userId"/> is null for a name no account has.</summary>
     public void LoginFailed(Guid? userId, LoginRejection reason, ClientContext client)
     {
@@ -109,6 +116,9 @@ public sealed partial class SecurityEvents(ILoggerFactory loggers, GridMetrics m
 
     [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "delegated session started: user {UserId} session {SessionId} for client {ClientId} from sign-in session {SignInSessionId} at {ClientAddress} ({UserAgent})")]
     private static partial void LogDelegatedSessionStarted(ILogger logger, Guid userId, Guid sessionId, Guid signInSessionId, string? clientId, string? clientAddress, string? userAgent);
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Information, Message = "service session started: client {ClientId} session {SessionId} from {ClientAddress} ({UserAgent})")]
+    private static partial void LogServiceSessionStarted(ILogger logger, string clientId, Guid sessionId, string? clientAddress, string? userAgent);
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "login failed: user {UserId} reason {Reason} from {ClientAddress} ({UserAgent})")]
     private static partial void LogLoginFailed(ILogger logger, Guid? userId, LoginRejection reason, string? clientAddress, string? userAgent);

@@ -2,17 +2,23 @@ using Identity.Contracts.Sessions;
 
 namespace Identity.Grains.Sessions;
 
-/// <summary>What a new session is started with.</summary>
+/// <summary>
+/// What a new session is started with. A service's session (<see cref="IsService"/>: OAuth client
+/// credentials) is owned by its client (<see cref="Identity.Grains.OAuth.IServiceClientGrain"/>),
+/// not a user: <see cref="UserId"/> is empty, <see cref="Username"/> and the grant's client id are the client's id.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("identity.SessionStart")]
 public sealed record SessionStart(
     [property: Id(0)] Guid UserId,
     [property: Id(1)] string Username,
     [property: Id(2)] ClientContext Client,
-    [property: Id(3)] TokenGrant? Grant = null);
+    [property: Id(3)] TokenGrant? Grant = null,
+    [property: Id(4)] bool IsService = false);
 
 /// <summary>
-/// Starting and revoking sessions on behalf of their user grain, and the upkeep the silo asks of
-/// them. Internal to the grid: sessions are only ever started by a successful login.
+/// Starting and revoking sessions on behalf of their owner (a user grain, or a service's client
+/// grain), and the upkeep the silo asks of them. Internal to the grid: sessions are only ever
+/// started by a successful login, or a service's client-credentials grant.
 /// </summary>
 [Alias("identity.ISessionLifecycleGrain")]
 public interface ISessionLifecycleGrain : IGrainWithGuidKey

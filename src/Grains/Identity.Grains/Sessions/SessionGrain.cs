@@ -1,6 +1,7 @@
 using Identity.Contracts.Sessions;
 using Identity.Grains.Audit;
 using Identity.Grains.Hosting;
+using Identity.Grains.OAuth;
 using Identity.Grains.Storage;
 using Identity.Grains.Telemetry;
 using Identity.Grains.Revocations;
@@ -106,7 +107,8 @@ public sealed partial class SessionGrain(
             _options.AccessExpiryOf(session.CreatedAt, session.AccessIssuedAt),
             session.Audience,
             session.Scope,
-            session.ClientId);
+            session.ClientId,
+            session.IsService);
     }
 
     public async Task<IssuedTokens> StartAsync(SessionStart start)
@@ -118,9 +120,12 @@ public sealed partial class SessionGrain(
             throw new InvalidOperationException($"Session {_sessionId} has already started.");
         }
 
-        if (!await GrainFactory.GetGrain<IUserSessionIndexGrain>(start.UserId).ListsSessionAsync(_sessionId))
+        var listed = start.IsService
+            ? await GrainFactory.GetGrain<IServiceClientGrain>(start.Username).ListsSessionAsync(_sessionId)
+            : await GrainFactory.GetGrain<IUserSessionIndexGrain>(start.UserId).ListsSessionAsync(_sessionId);
+        if (!listed)
         {
-            throw new InvalidOperationException($"Session {_sessionId} is not listed by user {start.UserId}; sessions start only through their user's login.");
+            throw new InvalidOperationException($"Session {_sessionId} is not listed by its owner {start.Username}; sessions start only through their owner.");
         }
 
         var now = time.GetUtcNow();
@@ -291,9 +296,11 @@ public sealed partial class SessionGrain(
 
     private async Task EndAndNotifyOwnerAsync(SessionEndReason reason)
     {
-        var userId = state.State.UserId;
+        var (userId, isService, client) = (state.State.UserId, state.State.IsService, state.State.Username);
         await EndAsync(reason);
-        await GrainFactory.GetGrain<IUserSessionIndexGrain>(userId).OnSessionEndedAsync(_sessionId);
+        await (isService
+            ? GrainFactory.GetGrain<IServiceClientGrain>(client).OnSessionEndedAsync(_sessionId)
+            : GrainFactory.GetGrain<IUserSessionIndexGrain>(userId).OnSessionEndedAsync(_sessionId));
     }
 
     /// <summary>Deletes the session's row: from here on no token of it validates, on any silo, after any restart.</summary>

@@ -47,6 +47,9 @@ public sealed class SessionState
     /// <summary>The OAuth client the session's tokens were issued to (OpenID Connect sign-ins), if any.</summary>
     [Id(14), JsonPropertyName("clientId")] public string? ClientId { get; set; }
 
+    /// <summary>A service's session (client credentials): owned by its client, not a user (<see cref="SessionStart.IsService"/>).</summary>
+    [Id(15), JsonPropertyName("service")] public bool IsService { get; set; }
+
     /// <summary>
     /// Unix seconds at which the session, as stored, expires: set on every write from the stored
     /// last-seen. The schema lifts it into an indexed column so the purge of expired sessions
@@ -56,7 +59,7 @@ public sealed class SessionState
     public long PurgeAfter { get; set; }
 
     [JsonIgnore]
-    public bool IsStarted => UserId != Guid.Empty;
+    public bool IsStarted => CreatedAt != default;
 
     public bool IsLive(DateTimeOffset now, SessionOptions options) =>
         IsStarted && now < options.ExpiryOf(CreatedAt, LastSeenAt);
@@ -70,6 +73,7 @@ public sealed class SessionState
         Audience = SharedStrings.Share(start.Grant?.Audience);
         Scope = SharedStrings.Share(start.Grant?.Scope);
         ClientId = SharedStrings.Share(start.Grant?.ClientId);
+        IsService = start.IsService;
         Seen(start.Client);
     }
 

@@ -14,4 +14,5 @@ public static class IdentityStorage
     public const string SessionState = "session";
     public const string OAuthTokenState = "oauth-token";
     public const string OAuthReferenceState = "oauth-reference";
+    public const string ServiceClientState = "service-client";
 }

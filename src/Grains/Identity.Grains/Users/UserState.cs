@@ -89,13 +89,13 @@ public sealed class UserState
     /// <summary>An operator asked for a new password; cleared when it changes.</summary>
     [Id(12), JsonPropertyName("passwordChangeRequired")] public bool PasswordChangeRequired { get; set; }
 
-    [JsonIgnore]
     /// <summary>
     /// The OpenID Connect clients the user allowed, and which scopes: asked once per client, asked
     /// again only for scopes beyond these (or when the client asks with <c>prompt=consent</c>).
     /// </summary>
     [Id(13), JsonPropertyName("consents")] public List<ClientConsent> Consents { get; set; } = [];
 
+    [JsonIgnore]
     public bool IsRegistered => Username is not null && PasswordHash is not null;
 
     /// <summary>Whether the user already allowed <paramref name="clientId"/> every one of <paramref name="scopes"/>.</summary>
