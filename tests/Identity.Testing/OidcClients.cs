@@ -15,6 +15,8 @@ internal static class OidcClients
     public const string PartnerAppId = "partner-app";
     public const string PartnerSecret = "partner-app-secret-0123456789abcdef";
     public const string PartnerRedirect = "https://partner.example.test/callback";
+    public const string TvAppId = "tv-app";
+    public const string DeviceGrant = "urn:ietf:params:oauth:grant-type:device_code";
     public const string ServiceId = "billing-service";
     public const string ServiceSecret = "billing-service-secret-0123456789";
     public const string ServiceScope = "invoices:read";
@@ -53,6 +55,13 @@ internal static class OidcClients
         ["OpenIdConnect:Clients:3:SecretSha256"] = Sha256Hex(ServiceSecret),
         ["OpenIdConnect:Clients:3:GrantTypes:0"] = "client_credentials",
         ["OpenIdConnect:Clients:3:Scopes:0"] = ServiceScope,
+        ["OpenIdConnect:Clients:4:ClientId"] = TvAppId,
+        ["OpenIdConnect:Clients:4:DisplayName"] = "Living-room TV",
+        ["OpenIdConnect:Clients:4:GrantTypes:0"] = DeviceGrant,
+        ["OpenIdConnect:Clients:4:GrantTypes:1"] = "refresh_token",
+        ["OpenIdConnect:Clients:4:Scopes:0"] = "profile",
+        ["OpenIdConnect:Clients:4:Scopes:1"] = "offline_access",
+        ["OpenIdConnect:Clients:4:FirstParty"] = "true",
         ["OpenIdConnect:Scopes:0:Name"] = ServiceScope,
         ["OpenIdConnect:Scopes:0:DisplayName"] = "Read your invoices",
         ["OpenIdConnect:Scopes:0:Resources:0"] = ServiceResource,

@@ -58,6 +58,9 @@ public sealed class OpenIdConnectOptions
     /// <summary>How long an ID token is valid (default 15 minutes).</summary>
     public TimeSpan IdentityTokenLifetime { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>How long a device's user code may wait to be entered (default 10 minutes).</summary>
+    public TimeSpan DeviceCodeLifetime { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>How long an authorization code may wait for its exchange (default 2 minutes).</summary>
     public TimeSpan AuthorizationCodeLifetime { get; set; } = TimeSpan.FromMinutes(2);
 
@@ -86,7 +89,11 @@ public sealed class OpenIdConnectClient
     /// <summary>Where the end-session endpoint may return the browser; matched exactly.</summary>
     public List<string> PostLogoutRedirectUris { get; set; } = [];
 
-    /// <summary>The grant types it may use: <c>authorization_code</c>, <c>refresh_token</c>, <c>client_credentials</c>.</summary>
+    /// <summary>
+    /// The grant types it may use: <c>authorization_code</c>, <c>refresh_token</c>,
+    /// <c>client_credentials</c>, <c>urn:ietf:params:oauth:grant-type:device_code</c> (TVs, speakers:
+    /// RFC 8628, the user enters a code on another device).
+    /// </summary>
     public List<string> GrantTypes { get; set; } = [];
 
     /// <summary>The scopes it may ask for besides <c>openid</c> (<c>offline_access</c> needs the refresh_token grant).</summary>
@@ -116,6 +123,7 @@ internal sealed class OpenIdConnectOptionsValidator() : OptionsValidator<OpenIdC
         OpenIddictConstants.GrantTypes.AuthorizationCode,
         OpenIddictConstants.GrantTypes.RefreshToken,
         OpenIddictConstants.GrantTypes.ClientCredentials,
+        OpenIddictConstants.GrantTypes.DeviceCode,
     };
 
     protected override void Check(OpenIdConnectOptions options, Failures failures)
@@ -140,10 +148,10 @@ internal sealed class OpenIdConnectOptionsValidator() : OptionsValidator<OpenIdC
                 string.IsNullOrEmpty(client.SecretSha256) || (client.SecretSha256.Length == 64 && client.SecretSha256.All(char.IsAsciiHexDigit)),
                 $"{at}:SecretSha256",
                 "must be empty (a public client) or the 64-character hex SHA-256 of the client secret.");
-            failures.Unless(client.GrantTypes.Count > 0, $"{at}:GrantTypes", "names no grant: give authorization_code, refresh_token and/or client_credentials.");
+            failures.Unless(client.GrantTypes.Count > 0, $"{at}:GrantTypes", $"names no grant: give {string.Join(", ", KnownGrants)}.");
             foreach (var grant in client.GrantTypes)
             {
-                failures.Unless(KnownGrants.Contains(grant), $"{at}:GrantTypes", $"'{grant}' is not one of authorization_code, refresh_token, client_credentials.");
+                failures.Unless(KnownGrants.Contains(grant), $"{at}:GrantTypes", $"'{grant}' is not one of {string.Join(", ", KnownGrants)}.");
             }
 
             failures.Unless(
@@ -178,6 +186,7 @@ internal sealed class OpenIdConnectOptionsValidator() : OptionsValidator<OpenIdC
         }
 
         failures.Unless(options.IdentityTokenLifetime > TimeSpan.Zero && options.IdentityTokenLifetime <= TimeSpan.FromHours(1), nameof(options.IdentityTokenLifetime), "must be between 00:00:01 and 01:00:00.");
+        failures.Unless(options.DeviceCodeLifetime >= TimeSpan.FromMinutes(1) && options.DeviceCodeLifetime <= TimeSpan.FromMinutes(30), nameof(options.DeviceCodeLifetime), "must be between 00:01:00 and 00:30:00.");
         failures.Unless(options.AuthorizationCodeLifetime > TimeSpan.Zero && options.AuthorizationCodeLifetime <= TimeSpan.FromMinutes(10), nameof(options.AuthorizationCodeLifetime), "must be between 00:00:01 and 00:10:00.");
     }
 

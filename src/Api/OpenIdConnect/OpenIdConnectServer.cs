@@ -53,10 +53,13 @@ internal static class OpenIdConnectServer
                     .SetTokenEndpointUris(ProviderEndpoints.TokenPath)
                     .SetUserInfoEndpointUris(ProviderEndpoints.UserInfoPath)
                     .SetEndSessionEndpointUris(ProviderEndpoints.EndSessionPath)
-                    .SetRevocationEndpointUris(ProviderEndpoints.RevocationPath);
+                    .SetRevocationEndpointUris(ProviderEndpoints.RevocationPath)
+                    .SetDeviceAuthorizationEndpointUris(ProviderEndpoints.DevicePath)
+                    .SetEndUserVerificationEndpointUris(ProviderEndpoints.VerifyPath);
                 server.AllowAuthorizationCodeFlow()
                     .AllowRefreshTokenFlow()
                     .AllowClientCredentialsFlow()
+                    .AllowDeviceAuthorizationFlow()
                     .RequireProofKeyForCodeExchange();
                 server.RegisterScopes([.. OpenIdConnectOptions.StandardScopes]);
                 server.RegisterClaims(Claims.Subject, Claims.PreferredUsername, Claims.Email, Claims.EmailVerified, "sid", Claims.AuthenticationTime);
@@ -67,6 +70,8 @@ internal static class OpenIdConnectServer
                 server.SetRefreshTokenReuseLeeway(TimeSpan.Zero);
                 server.SetIdentityTokenLifetime(options.IdentityTokenLifetime)
                     .SetAuthorizationCodeLifetime(options.AuthorizationCodeLifetime)
+                    .SetDeviceCodeLifetime(options.DeviceCodeLifetime)
+                    .SetUserCodeLifetime(options.DeviceCodeLifetime)
                     .SetAccessTokenLifetime(sessions.AccessTokenLifetime)
                     .SetRefreshTokenLifetime(sessions.AbsoluteLifetime);
                 server.Configure(o =>
@@ -81,6 +86,7 @@ internal static class OpenIdConnectServer
                     .EnableTokenEndpointPassthrough()
                     .EnableUserInfoEndpointPassthrough()
                     .EnableEndSessionEndpointPassthrough()
+                    .EnableEndUserVerificationEndpointPassthrough()
                     // Errors the browser cannot be sent back with become a page, not a text/plain dump.
                     .EnableErrorPassthrough()
                     // TLS ends at the load balancer in most deployments, and the default run is plain
@@ -95,7 +101,7 @@ internal static class OpenIdConnectServer
         // Only the provider's paths pay for the authentication middleware: the token check does not.
         app.UseWhen(
             http => ProviderPaths.Any(p => http.Request.Path.StartsWithSegments(p, StringComparison.Ordinal)),
-            branch => branch.UseAuthentication());
+            branch => branch.Use(ProviderEndpoints.ThrottleCodeEntryAsync).UseAuthentication());
         return app;
     }
 

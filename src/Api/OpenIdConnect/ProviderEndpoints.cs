@@ -34,6 +34,8 @@ internal static class ProviderEndpoints
     public const string UserInfoPath = "/connect/userinfo";
     public const string EndSessionPath = "/connect/endsession";
     public const string RevocationPath = "/connect/revoke";
+    public const string DevicePath = "/connect/device";
+    public const string VerifyPath = "/connect/verify";
 
     private const string Scheme = OpenIddictServerAspNetCoreDefaults.AuthenticationScheme;
 
@@ -44,6 +46,7 @@ internal static class ProviderEndpoints
         connect.MapPost(TokenPath, ExchangeAsync);
         connect.MapMethods(UserInfoPath, [HttpMethods.Get, HttpMethods.Post], UserInfoAsync);
         connect.MapMethods(EndSessionPath, [HttpMethods.Get, HttpMethods.Post], EndSessionAsync);
+        connect.MapMethods(VerifyPath, [HttpMethods.Get, HttpMethods.Post], VerifyAsync);
         return routes;
     }
 
@@ -124,7 +127,7 @@ internal static class ProviderEndpoints
         var request = http.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("OpenIddict did not handle the token request.");
         var presented = (await http.AuthenticateAsync(Scheme)).Principal;
         IssuedTokens issued;
-        if (request.IsAuthorizationCodeGrantType())
+        if (request.IsAuthorizationCodeGrantType() || request.IsDeviceCodeGrantType())
         {
             if (!Guid.TryParse(presented?.GetClaim(Claims.Subject), out var userId)
                 || !Guid.TryParse(presented.GetClaim(GridSessionTokens.SignInSessionClaim), out var signInSession))
@@ -251,6 +254,96 @@ internal static class ProviderEndpoints
     }
 
     public const string SignedOutPath = "/account/signed-out";
+
+    /// <summary>
+    /// RFC 8628's user side: the signed-in user enters the code a TV shows (or follows the link
+    /// with it), sees which application asks for what, and allows or denies. A code that is wrong
+    /// or expired gets the entry form again, with the same answer for both.
+    /// </summary>
+    private static async Task<IResult> VerifyAsync(HttpContext http, IAntiforgery antiforgery, IOptionsMonitor<OpenIdConnectOptions> options)
+    {
+        var request = http.GetOpenIddictServerRequest();
+        var isPost = HttpMethods.IsPost(http.Request.Method);
+        if (isPost && !await antiforgery.IsRequestValidAsync(http))
+        {
+            return HostedPages.Render<MessagePage>(http, HostedPages.Message("Connect a device", "This form expired. Go back, reload the page and try again.", error: true), StatusCodes.Status400BadRequest);
+        }
+
+        var user = await PageSignIn.CurrentAsync(http);
+        if (user is null)
+        {
+            var back = VerifyPath + (request?.UserCode is { Length: > 0 } code ? QueryString.Create("user_code", code).ToString() : string.Empty);
+            return TypedResults.Redirect($"{HostedPages.LoginPath}?returnUrl={Uri.EscapeDataString(back)}");
+        }
+
+        // A user code OpenIddict resolved names its client; a wrong or expired one gives a principal without.
+        var presented = (await http.AuthenticateAsync(Scheme)).Principal;
+        var clientId = presented?.GetClaim(Claims.ClientId);
+        var hasCode = !string.IsNullOrEmpty(request?.UserCode);
+        if (http.GetOpenIddictServerResponse() is { Error: not null } || (hasCode && string.IsNullOrEmpty(clientId)))
+        {
+            return HostedPages.Render<DevicePage>(http, new Dictionary<string, object?>
+            {
+                ["Action"] = VerifyPath,
+                ["Error"] = "That code is not right, or it has expired. Check the code on your device's screen and try again.",
+            }, StatusCodes.Status400BadRequest);
+        }
+
+        if (!hasCode || presented is null || clientId is null)
+        {
+            return HostedPages.Render<DevicePage>(http, new Dictionary<string, object?> { ["Action"] = VerifyPath });
+        }
+
+        var client = options.CurrentValue.FindClient(clientId);
+        var decision = isPost ? http.Request.Form["decision"].ToString() : null;
+        if (decision == "deny")
+        {
+            return TypedResults.Forbid(authenticationSchemes: [Scheme], properties: new AuthenticationProperties { RedirectUri = DeviceDonePath + "?result=denied" });
+        }
+
+        if (decision != "allow")
+        {
+            return HostedPages.Render<DevicePage>(http, new Dictionary<string, object?>
+            {
+                ["Action"] = VerifyPath,
+                ["UserCode"] = request!.UserCode,
+                ["ClientName"] = client?.DisplayName ?? clientId,
+                ["Username"] = user.Username,
+                ["Scopes"] = DescribeScopes(presented.GetScopes(), options.CurrentValue),
+            });
+        }
+
+        var identity = new ClaimsIdentity(Scheme, Claims.Name, Claims.Role);
+        identity.SetClaim(Claims.Subject, user.UserId.ToString("D"))
+            .SetClaim(GridSessionTokens.SignInSessionClaim, user.SessionId.ToString("D"));
+        var principal = new ClaimsPrincipal(identity);
+        principal.SetScopes(presented.GetScopes());
+        principal.SetResources(ResourcesOf(presented.GetScopes(), options.CurrentValue));
+        return TypedResults.SignIn(principal, new AuthenticationProperties { RedirectUri = DeviceDonePath + "?result=allowed" }, Scheme);
+    }
+
+    public const string DeviceDonePath = "/account/device-done";
+
+    /// <summary>
+    /// Codes typed by people are guessable in principle: each attempt to enter one (and each new
+    /// device authorization, which writes two entries) spends from the sign-in budget of the
+    /// caller's address, before OpenIddict looks anything up.
+    /// </summary>
+    public static async Task ThrottleCodeEntryAsync(HttpContext http, RequestDelegate next)
+    {
+        var path = http.Request.Path;
+        var guessing = path.Equals(DevicePath, StringComparison.Ordinal)
+            || (path.Equals(VerifyPath, StringComparison.Ordinal)
+                && (http.Request.Query.ContainsKey(Parameters.UserCode)
+                    || (http.Request.HasFormContentType && (await http.Request.ReadFormAsync(http.RequestAborted)).ContainsKey(Parameters.UserCode))));
+        if (guessing && !Identity.Api.RateLimiting.RateLimits.TryAdmit(http, Identity.Api.RateLimiting.RateLimitRule.Login, Guid.Empty, out var refusal))
+        {
+            await refusal.ExecuteAsync(http);
+            return;
+        }
+
+        await next(http);
+    }
 
     /// <summary>A request OpenIddict refused without a client to send the browser back to: a page saying why.</summary>
     private static IResult? ErrorPage(HttpContext http) =>

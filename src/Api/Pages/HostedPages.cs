@@ -58,6 +58,9 @@ internal static class HostedPages
         pages.MapGet("/login", ShowLoginAsync);
         pages.MapPost("/login", LoginAsync).DisableAntiforgery();
         pages.MapGet("/signed-out", (HttpContext http) => Render<MessagePage>(http, Message("Signed out", "You are signed out. You can close this window.")));
+        pages.MapGet("/device-done", (HttpContext http, string? result) => result == "allowed"
+            ? Render<MessagePage>(http, Message("Device connected", "You can go back to your device: it is signing in now."))
+            : Render<MessagePage>(http, Message("Device not connected", "The device was not allowed to sign in. You can close this window.")));
         return routes;
     }
 

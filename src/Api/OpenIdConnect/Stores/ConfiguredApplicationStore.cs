@@ -107,6 +107,11 @@ internal sealed class ConfiguredApplicationStore(IOptionsMonitor<OpenIdConnectOp
             permissions.Add(Permissions.ResponseTypes.Code);
         }
 
+        if (client.GrantTypes.Contains(GrantTypes.DeviceCode, StringComparer.Ordinal))
+        {
+            permissions.Add(Permissions.Endpoints.DeviceAuthorization);
+        }
+
         foreach (var scope in client.Scopes)
         {
             permissions.Add(Permissions.Prefixes.Scope + scope);
