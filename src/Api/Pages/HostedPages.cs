@@ -26,6 +26,9 @@ internal static class HostedPages
     public const string LoginPath = "/account/login";
     public const string StylesheetPath = "/account/site.css";
     public const string DefaultServiceName = "Identity Grid";
+    public const string AccountPath = "/account";
+    public const string EndSessionPath = "/sessions/end";
+    public const string EndOtherSessionsPath = "/sessions/end-others";
 
     private static readonly byte[] Stylesheet = ReadStylesheet();
 
@@ -55,6 +58,9 @@ internal static class HostedPages
             http.Response.Headers.CacheControl = "public, max-age=3600";
             return TypedResults.Bytes(Stylesheet, "text/css; charset=utf-8");
         });
+        pages.MapGet("/", ShowAccountAsync);
+        pages.MapPost(EndSessionPath, EndSessionAsync).DisableAntiforgery();
+        pages.MapPost(EndOtherSessionsPath, EndOtherSessionsAsync).DisableAntiforgery();
         pages.MapGet("/login", ShowLoginAsync);
         pages.MapPost("/login", LoginAsync).DisableAntiforgery();
         pages.MapGet("/signed-out", (HttpContext http) => Render<MessagePage>(http, Message("Signed out", "You are signed out. You can close this window.")));
@@ -90,7 +96,7 @@ internal static class HostedPages
 
     /// <summary>Only this site's own paths: never an open redirect.</summary>
     public static string LocalOrRoot(string? returnUrl) =>
-        returnUrl is { Length: > 1 } url && url[0] == '/' && url[1] is not '/' and not '\\' ? url : "/account";
+        returnUrl is { Length: > 1 } url && url[0] == '/' && url[1] is not '/' and not '\\' ? url : AccountPath;
 
     private static IResult ShowLoginAsync(HttpContext http, string? returnUrl) =>
         Render<LoginPage>(http, new Dictionary<string, object?> { ["ReturnUrl"] = LocalOrRoot(returnUrl) });
@@ -153,6 +159,75 @@ internal static class HostedPages
         return TypedResults.Redirect(returnUrl);
     }
 
+    /// <summary>"Your devices": the account's live sessions, this one marked, each with a sign-out.</summary>
+    private static async Task<IResult> ShowAccountAsync(HttpContext http, IGrainFactory grains, IOptionsMonitor<OpenIdConnectOptions> options)
+    {
+        if (await PageSignIn.CurrentAsync(http) is not { } user)
+        {
+            return TypedResults.Redirect($"{LoginPath}?returnUrl={Uri.EscapeDataString(AccountPath)}");
+        }
+
+        var sessions = await grains.GetGrain<IUserGrain>(user.UserId).ListSessionsAsync();
+        var clients = options.CurrentValue;
+        var devices = sessions
+            .OrderByDescending(s => s.LastSeenAt)
+            .Select(s => new AccountDevice(
+                s.SessionId,
+                DeviceNames.Describe(s.UserAgent),
+                s.ClientId is { } id ? clients.FindClient(id)?.DisplayName ?? id : s.SessionId == user.SessionId ? "This sign-in" : "Identity Grid",
+                s.IpAddress,
+                s.CreatedAt.ToString("d MMM yyyy", System.Globalization.CultureInfo.InvariantCulture),
+                s.LastSeenAt.ToString("d MMM yyyy HH:mm 'UTC'", System.Globalization.CultureInfo.InvariantCulture),
+                s.SessionId == user.SessionId))
+            .ToList();
+        return Render<AccountPage>(http, new Dictionary<string, object?>
+        {
+            ["Username"] = user.Username,
+            ["Devices"] = devices,
+            ["EndPath"] = AccountPath + EndSessionPath,
+            ["EndOthersPath"] = AccountPath + EndOtherSessionsPath,
+        });
+    }
+
+    /// <summary>Signs one device out; this one means signing out here too.</summary>
+    private static async Task<IResult> EndSessionAsync(HttpContext http, IAntiforgery antiforgery, IGrainFactory grains)
+    {
+        if (await SignedInFormAsync(http, antiforgery) is not { } user)
+        {
+            return Expired(http);
+        }
+
+        if (Guid.TryParse(http.Request.Form["session_id"], out var sessionId))
+        {
+            await grains.GetGrain<IUserGrain>(user.UserId).RevokeSessionAsync(sessionId);
+            if (sessionId == user.SessionId)
+            {
+                await PageSignIn.SignOutAsync(http);
+                return TypedResults.Redirect("/account/signed-out");
+            }
+        }
+
+        return TypedResults.Redirect(AccountPath);
+    }
+
+    private static async Task<IResult> EndOtherSessionsAsync(HttpContext http, IAntiforgery antiforgery, IGrainFactory grains)
+    {
+        if (await SignedInFormAsync(http, antiforgery) is not { } user)
+        {
+            return Expired(http);
+        }
+
+        await grains.GetGrain<IUserGrain>(user.UserId).RevokeOtherSessionsAsync(user.SessionId);
+        return TypedResults.Redirect(AccountPath);
+    }
+
+    /// <summary>The signed-in user of a form post whose antiforgery token holds, else null.</summary>
+    private static async Task<PageUser?> SignedInFormAsync(HttpContext http, IAntiforgery antiforgery) =>
+        await antiforgery.IsRequestValidAsync(http) ? await PageSignIn.CurrentAsync(http) : null;
+
+    private static IResult Expired(HttpContext http) =>
+        Render<MessagePage>(http, Message("Your devices", "This form expired, or you were signed out. Go back, reload the page and try again.", error: true), StatusCodes.Status400BadRequest);
+
     /// <summary>The device token of the login API, kept by the browser: a returning browser is its own throttling source.</summary>
     private const string DeviceCookie = "__Secure-igd";
 
@@ -168,3 +243,6 @@ internal static class HostedPages
         return memory.ToArray();
     }
 }
+
+/// <summary>One row of "your devices".</summary>
+public sealed record AccountDevice(Guid SessionId, string Name, string App, string? Place, string Since, string LastSeen, bool Current);

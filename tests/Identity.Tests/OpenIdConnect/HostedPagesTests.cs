@@ -209,4 +209,56 @@ public sealed class HostedPagesTests
         var next = await browser.FollowAsync(await browser.GetAsync(OidcFlow.AuthorizeUrl(WebAppId, WebRedirect, "openid", Pkce().Challenge)));
         Assert.AreEqual("/account/login", next.RequestMessage!.RequestUri!.AbsolutePath);
     }
+
+    [TestMethod]
+    public async Task The_account_page_lists_the_devices_and_signs_out_one_or_every_other()
+    {
+        var username = await OidcFlow.NewUserAsync(s_server);
+        using var browser = new FormBrowser(s_server);
+        var (verifier, challenge) = Pkce();
+        var code = OidcFlow.CodeOf(browser, await OidcFlow.AuthorizeAsync(browser, OidcFlow.AuthorizeUrl(WebAppId, WebRedirect, "openid", challenge), username));
+        var app = await OidcFlow.ExchangeAsync(s_server, code, verifier, WebAppId, WebRedirect, WebSecret);
+        var phone = await s_server.LoginTokensAsync(username);
+
+        var page = await browser.GetAsync("/account");
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.AreEqual(HttpStatusCode.OK, page.StatusCode);
+        StringAssert.Contains(html, "Example web app");
+        StringAssert.Contains(html, "This device");
+        Assert.AreEqual(3, System.Text.RegularExpressions.Regex.Count(html, "name=\"session_id\""));
+
+        // Sign out the web app's session (the row naming it).
+        var appRow = System.Text.RegularExpressions.Regex.Match(html, "Example web app[\\s\\S]*?name=\"session_id\" value=\"(?<id>[^\"]+)\"").Groups["id"].Value;
+        var token = FormBrowser.ReadForm(html).Fields.First(f => f.Key == "__RequestVerificationToken").Value;
+        var ended = await browser.PostFormAsync("/account/sessions/end", [new("__RequestVerificationToken", token), new("session_id", appRow)]);
+        Assert.AreEqual(HttpStatusCode.Redirect, ended.StatusCode);
+        Assert.AreEqual(HttpStatusCode.Unauthorized, (await OidcFlow.UserInfoAsync(s_server, app.AccessToken!)).StatusCode);
+        Assert.AreEqual(HttpStatusCode.OK, (await s_server.GetCurrentAsync(phone.AccessToken)).StatusCode);
+
+        var others = await browser.PostFormAsync("/account/sessions/end-others", [new("__RequestVerificationToken", token)]);
+        Assert.AreEqual(HttpStatusCode.Redirect, others.StatusCode);
+        Assert.AreEqual(HttpStatusCode.Unauthorized, (await s_server.GetCurrentAsync(phone.AccessToken)).StatusCode, "every other session ended");
+        Assert.AreEqual(HttpStatusCode.OK, (await browser.GetAsync("/account")).StatusCode, "this one stays");
+    }
+
+    [TestMethod]
+    public async Task The_account_page_needs_a_sign_in_and_its_forms_need_their_token()
+    {
+        using var browser = new FormBrowser(s_server);
+
+        var anonymous = await browser.GetAsync("/account");
+        var forged = await browser.PostFormAsync("/account/sessions/end-others", []);
+
+        Assert.AreEqual(HttpStatusCode.Redirect, anonymous.StatusCode);
+        StringAssert.StartsWith(anonymous.Headers.Location!.OriginalString, "/account/login");
+        Assert.AreEqual(HttpStatusCode.BadRequest, forged.StatusCode);
+    }
+
+    [TestMethod]
+    [DataRow("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36", "Chrome on Android")]
+    [DataRow("Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1", "Safari on iPhone")]
+    [DataRow("Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0", "Firefox on Windows")]
+    [DataRow(null, "Unknown device")]
+    public void A_device_is_named_by_its_browser_and_system(string? userAgent, string expected) =>
+        Assert.AreEqual(expected, Identity.Api.Pages.DeviceNames.Describe(userAgent));
 }

@@ -60,7 +60,8 @@ public sealed record SessionSummary(
     [property: Id(2)] DateTimeOffset LastSeenAt,
     [property: Id(3)] DateTimeOffset ExpiresAt,
     [property: Id(4)] string? UserAgent,
-    [property: Id(5)] string? IpAddress);
+    [property: Id(5)] string? IpAddress,
+    [property: Id(6)] string? ClientId = null);
 
 /// <summary>
 /// A freshly issued token pair. This is the only time the secrets exist outside the client,

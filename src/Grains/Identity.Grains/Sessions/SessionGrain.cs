@@ -238,7 +238,8 @@ public sealed partial class SessionGrain(
             session.LastSeenAt,
             _options.ExpiryOf(session.CreatedAt, session.LastSeenAt),
             session.UserAgent,
-            session.IpAddress));
+            session.IpAddress,
+            session.ClientId));
     }
 
     /// <summary>
