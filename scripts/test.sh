@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The test command (README): installs what the tests need when it is missing — the PostgreSQL
 # server binaries (the storage tests start a throwaway server), wrk (the benchmark harness's
-# smoke test), Prometheus (it scrapes a node in the telemetry test) and Node.js with npm (the
-# contract test lints the OpenAPI document with a pinned Redocly CLI) — then runs every test.
+# smoke test), Prometheus (it scrapes a node in the telemetry test), Node.js with npm (the
+# contract test lints the OpenAPI document with a pinned Redocly CLI; the OpenID Connect tests run
+# npm's openid-client) and Chromium (the hosted pages are driven in a real browser through
+# Playwright, which is given Debian's executable) — then runs every test.
 # Arguments go to `dotnet test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +14,7 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/n
 command -v wrk >/dev/null 2>&1 || missing+=(wrk)
 [ -x /usr/bin/prometheus ] || [ -x /usr/local/bin/prometheus ] || missing+=(prometheus)
 command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
     echo "The tests need ${missing[*]}: install it (Debian/Ubuntu: sudo apt-get install ${missing[*]}) and run again." >&2

@@ -7,8 +7,10 @@ namespace Identity.IntegrationTests;
 public static class TestAssembly
 {
     [AssemblyCleanup]
-    public static void StopSharedResources()
+    public static async Task StopSharedResourcesAsync()
     {
+        await OpenIdConnect.OidcGrid.StopAsync();
+        await OpenIdConnect.HeadlessChromium.StopAsync();
         TestPostgres.StopServer();
         TestCertificates.Remove();
     }
