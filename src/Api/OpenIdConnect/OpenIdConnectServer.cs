@@ -4,6 +4,7 @@ using Identity.Api.Pages;
 using Identity.Grains.Hosting;
 using Identity.Grains.Hosting.Options;
 using Identity.Grains.Storage;
+using Microsoft.Extensions.Options;
 using OpenIddict.Server;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
@@ -78,9 +79,12 @@ internal static class OpenIdConnectServer
                 {
                     // OAuth 2.1: S256 only; "plain" would let a stolen code be redeemed.
                     o.CodeChallengeMethods.Remove(CodeChallengeMethods.Plain);
+                    // Clients authenticate with a secret (or none): no client registers a key set.
+                    o.ClientAuthenticationMethods.Remove(ClientAuthenticationMethods.PrivateKeyJwt);
                 });
                 server.AddProviderKeys(options, mayMakeOwn: coHosted, ephemeral: storage.Mode == StorageMode.Memory);
                 server.AddGridSessionTokens();
+                server.AddEventHandler(DescribeGridEndpoints.Descriptor);
                 server.UseAspNetCore()
                     .EnableAuthorizationEndpointPassthrough()
                     .EnableTokenEndpointPassthrough()
@@ -110,5 +114,34 @@ internal static class OpenIdConnectServer
         routes.MapHostedPages();
         routes.MapProviderEndpoints();
         return routes;
+    }
+
+    /// <summary>
+    /// What discovery learns from the grid: its RFC 7662 endpoint (<c>/v1/introspect</c>, for the
+    /// clients of <c>Introspection:Clients</c> — the provider's access tokens are grid session
+    /// tokens, checked there) and the API scopes of <see cref="OpenIdConnectOptions.Scopes"/>.
+    /// </summary>
+    internal sealed class DescribeGridEndpoints(IOptionsMonitor<OpenIdConnectOptions> options) : IOpenIddictServerHandler<OpenIddictServerEvents.HandleConfigurationRequestContext>
+    {
+        public static OpenIddictServerHandlerDescriptor Descriptor { get; } = OpenIddictServerHandlerDescriptor.CreateBuilder<OpenIddictServerEvents.HandleConfigurationRequestContext>()
+            .UseSingletonHandler<DescribeGridEndpoints>()
+            .SetOrder(OpenIddictServerHandlers.Discovery.AttachClientAuthenticationMethods.Descriptor.Order + 500)
+            .SetType(OpenIddictServerHandlerType.Custom)
+            .Build();
+
+        public ValueTask HandleAsync(OpenIddictServerEvents.HandleConfigurationRequestContext context)
+        {
+            if (context.BaseUri is { } root)
+            {
+                context.IntrospectionEndpoint = new Uri(root, "v1/introspect");
+                context.IntrospectionEndpointAuthenticationMethods.Clear();
+                context.IntrospectionEndpointAuthenticationMethods.Add(ClientAuthenticationMethods.ClientSecretBasic);
+                context.IntrospectionEndpointAuthenticationMethods.Add(ClientAuthenticationMethods.ClientSecretPost);
+            }
+
+            context.Scopes.UnionWith(options.CurrentValue.Scopes.Select(s => s.Name));
+
+            return ValueTask.CompletedTask;
+        }
     }
 }
