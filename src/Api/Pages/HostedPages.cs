@@ -174,7 +174,7 @@ internal static class HostedPages
             .Select(s => new AccountDevice(
                 s.SessionId,
                 DeviceNames.Describe(s.UserAgent),
-                s.ClientId is { } id ? clients.FindClient(id)?.DisplayName ?? id : s.SessionId == user.SessionId ? "This sign-in" : "Identity Grid",
+                s.ClientId is { } id ? clients.FindClient(id)?.DisplayName ?? id : s.SessionId == user.SessionId ? "This sign-in" : "App sign-in",
                 s.IpAddress,
                 s.CreatedAt.ToString("d MMM yyyy", System.Globalization.CultureInfo.InvariantCulture),
                 s.LastSeenAt.ToString("d MMM yyyy HH:mm 'UTC'", System.Globalization.CultureInfo.InvariantCulture),
