@@ -3,7 +3,7 @@
 #
 #   bench/run.sh            the full run (about 15 minutes on 2 cores)
 #   bench/run.sh --smoke    seconds-long runs of every scenario, to check the harness itself
-#   BENCH_SCENARIOS="7" bench/run.sh   only the listed scenarios (numbers, space-separated); goals of the others read n/a
+#   BENCH_SCENARIOS="7 8" bench/run.sh   only the listed scenarios (numbers, space-separated); goals of the others read n/a
 #
 # Builds Release, starts a private PostgreSQL and the benchmark host (the Api's own pipeline plus
 # reference endpoints), drives load with wrk, and writes bench/results/<UTC time>.md and
@@ -104,8 +104,14 @@ median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 verdict() { awk -v v="$1" -v goal="$2" -v dir="$3" 'BEGIN { ok = (dir == "min") ? (v >= goal) : (v <= goal); print ok ? "met" : "**missed**" }'; }
 
+# An OpenID Connect client of the main host only (scenario 8): its refresh grant, and the hosted pages.
+bench_oidc_secret=$(head -c 32 /dev/urandom | base64 | tr -d '/+=')
 grid=http://127.0.0.1:5300
-start_host grid 5300 Orleans__SiloPort=21001 Orleans__GatewayPort=31001
+start_host grid 5300 Orleans__SiloPort=21001 Orleans__GatewayPort=31001 \
+  OpenIdConnect__Clients__0__ClientId=bench-app OpenIdConnect__Clients__0__SecretSha256="$(printf %s "$bench_oidc_secret" | sha256sum | cut -d' ' -f1)" \
+  OpenIdConnect__Clients__0__GrantTypes__0=authorization_code OpenIdConnect__Clients__0__GrantTypes__1=refresh_token \
+  OpenIdConnect__Clients__0__RedirectUris__0=http://127.0.0.1:5399/cb OpenIdConnect__Clients__0__Scopes__0=offline_access \
+  OpenIdConnect__LocalKeyDirectory="$state/oidc-keys"
 grid_pid=${pids[-1]}
 # The bare reference: a separate process, nothing but Kestrel answering the same document.
 bare=http://127.0.0.1:5310
@@ -350,8 +356,41 @@ library_errors=$(cat "$state/s7-cluster" "$state/s7-open" "$state/s7-remote" "$s
 
 }
 
+scenario_oidc() {
+# 8. The OpenID Provider: introspection of its access tokens against validation of the same tokens,
+# its token endpoint's refresh grant, and the hosted login page's server time.
+curl -sf -X POST "$grid/bench/seed?count=$sessions&client=bench-app&scope=openid%20offline_access" >"$state/oidc-tokens.txt" || return 1
+basic=$(printf %s "bench:$bench_client_secret" | base64 -w0)
+curl -sf -u "bench:$bench_client_secret" -d "token=$(head -1 "$state/oidc-tokens.txt" | cut -d' ' -f1)" "$grid/v1/introspect" | grep -q '"active":true' || { log "a seeded token is not active"; return 1; }
+BENCH_TOKENS="$state/oidc-tokens.txt" BENCH_BASIC="$basic" wrk -t$threads -c64 -d$((duration / 2 + 1))s -s "$BENCH_WRK_DIR/introspect.lua" "$grid/v1/introspect" >/dev/null 2>&1
+: >"$state/s8-validate"; : >"$state/s8-introspect"; : >"$state/s8-refresh"; : >"$state/s8-page"
+for r in $(seq 1 "$rounds"); do
+  run_wrk validate.lua 64 "$grid/v1/sessions/current" BENCH_TOKENS="$state/oidc-tokens.txt" >>"$state/s8-validate"
+  run_wrk introspect.lua 64 "$grid/v1/introspect" BENCH_TOKENS="$state/oidc-tokens.txt" BENCH_BASIC="$basic" >>"$state/s8-introspect"
+done
+for r in $(seq 1 "$rounds"); do
+  curl -sf -X POST "$grid/bench/seed?count=$refresh_sessions&client=bench-app&scope=openid%20offline_access" >"$state/oidc-refresh-tokens.txt" || return 1
+  run_wrk oidc-refresh.lua 64 "$grid" BENCH_TOKENS="$state/oidc-refresh-tokens.txt" BENCH_CLIENT_ID=bench-app BENCH_CLIENT_SECRET="$bench_oidc_secret" >>"$state/s8-refresh"
+  run_wrk report.lua 16 "$grid/account/login" >>"$state/s8-page"
+done
+oidc_validate_rps=$(cut -d' ' -f1 "$state/s8-validate" | median); oidc_introspect_rps=$(cut -d' ' -f1 "$state/s8-introspect" | median)
+oidc_refresh_rps=$(cut -d' ' -f1 "$state/s8-refresh" | median); page_p99=$(cut -d' ' -f3 "$state/s8-page" | median)
+oidc_errors=$(cat "$state/s8-validate" "$state/s8-introspect" "$state/s8-refresh" "$state/s8-page" | awk '{ e += $4 } END { print e + 0 }')
+{
+  echo
+  echo "## 8. OpenID Connect"
+  echo
+  echo "The provider's access tokens are grid session tokens. Over $sessions sessions started for an OAuth client (as its token endpoint starts them), at 64 connections in turns: **validation** (\`GET /v1/sessions/current\`) against **RFC 7662 introspection** of the same tokens (\`POST /v1/introspect\`, HTTP Basic client authentication); then the token endpoint's **refresh grant** (\`POST /connect/token\`, \`client_secret_post\`, each new refresh token used once, an ID token signed RS256 on every answer, every rotation in PostgreSQL first); and the **hosted login page** (\`GET /account/login\`, 16 connections: rendered, antiforgery token and all)."
+  echo
+  echo "| validation rps | introspection rps | p50 ms | p99 ms | introspection / validation | refresh grants/s | p50 ms | p99 ms | login page rps | page p50 ms | page p99 ms | errors |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+  echo "| $oidc_validate_rps | $oidc_introspect_rps | $(cut -d' ' -f2 "$state/s8-introspect" | median) | $(cut -d' ' -f3 "$state/s8-introspect" | median) | $(ratio "$oidc_introspect_rps" "$oidc_validate_rps") | $oidc_refresh_rps | $(cut -d' ' -f2 "$state/s8-refresh" | median) | $(cut -d' ' -f3 "$state/s8-refresh" | median) | $(cut -d' ' -f1 "$state/s8-page" | median) | $(cut -d' ' -f2 "$state/s8-page" | median) | $page_p99 | $oidc_errors |"
+} >>"$state/results.md"
+
+}
+
 declare -A goal_bare goal_floor goal_db goal_p99 alloc_per_request cpu_per_request
-login_share=0; login_rps=0; refresh_rps=0; memory_worst=0; memory_largest=0; memory_largest_n=0; library_share=0
+login_share=0; login_rps=0; refresh_rps=0; memory_worst=0; memory_largest=0; memory_largest_n=0; library_share=0; oidc_refresh_rps=0; page_p99=0
 # Bytes allocated per validation at 64 connections before the performance work (commit 8faccd0, same method); the goal is half.
 alloc_baseline=9395
 scenario "1: validation" scenario_validation
@@ -361,6 +400,7 @@ scenario "4: memory" scenario_memory
 scenario "5: cold validation" scenario_cold
 scenario "6: topology" scenario_topology
 scenario "7: Identity.Client" scenario_library
+scenario "8: OpenID Connect" scenario_oidc
 
 # Goals.
 {
@@ -388,6 +428,7 @@ scenario "7: Identity.Client" scenario_library
     echo "| ≥ 100 logins/s on 2 vCPU | $login_rps/s | $(verdict "$login_rps" 100 min) |"
   fi
   if ran 3; then echo "| ≥ 1,000 refreshes/s | $refresh_rps/s | $(verdict "$refresh_rps" 1000 min) |"; fi
+  if ran 8; then echo "| hosted pages in under 100 ms server time (login page p99, 16 connections) | $page_p99 ms | $(verdict "$page_p99" 100 max) |"; fi
   if ran 4; then echo "| ≤ 2.5 KB managed heap per active session at $memory_largest_n sessions | $memory_largest B | $(verdict "$memory_largest" 2560 max) |"; fi
   if [ ${#failed_scenarios[@]} -gt 0 ]; then
     echo

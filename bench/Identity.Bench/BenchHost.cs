@@ -83,11 +83,13 @@ internal static class BenchHost
             return Results.Text(sampler.Report(40));
         });
         app.MapGet("/bench/allocated", () => Results.Text(GC.GetTotalAllocatedBytes(precise: true).ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        app.MapPost("/bench/seed", async (int count, IGrainFactory grains) =>
+        // client (and scope): sessions as the OpenID Connect token endpoint starts them for that client, so its refresh grant accepts their refresh tokens.
+        app.MapPost("/bench/seed", async (int count, string? client, string? scope, IGrainFactory grains) =>
         {
             var lines = new StringBuilder();
             var users = await BenchSessions.RegisterUsersAsync(grains, BenchSessions.UsersFor(count));
-            foreach (var (tokens, userId, username) in await BenchSessions.LoginAsync(grains, users, count, new ClientContext("bench", "127.0.0.1")))
+            var grant = client is null ? TokenGrant.None : new TokenGrant(null, scope, client);
+            foreach (var (tokens, userId, username) in await BenchSessions.LoginAsync(grains, users, count, new ClientContext("bench", "127.0.0.1"), grant: grant))
             {
                 if (baseline is not null)
                 {

@@ -36,14 +36,14 @@ internal static class BenchSessions
 
     /// <summary><paramref name="count"/> logins, round-robin over <paramref name="users"/> (keep count ≤ users × <see cref="SessionsPerUser"/>).</summary>
     public static async Task<List<(IssuedTokens Tokens, Guid UserId, string Username)>> LoginAsync(
-        IGrainFactory grains, IReadOnlyList<(Guid UserId, string Username)> users, int count, ClientContext client, int parallelism = 64)
+        IGrainFactory grains, IReadOnlyList<(Guid UserId, string Username)> users, int count, ClientContext client, int parallelism = 64, TokenGrant? grant = null)
     {
         var sessions = new (IssuedTokens, Guid, string)[count];
         await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = parallelism }, async (i, _) =>
         {
             var (userId, username) = users[i % users.Count];
             LoginName.TryGetLoginKey(username, out var key);
-            var result = await grains.GetGrain<ILoginNameGrain>(key).LoginAsync(new Password(SeedPassword), client, deviceToken: null, TokenGrant.None);
+            var result = await grains.GetGrain<ILoginNameGrain>(key).LoginAsync(new Password(SeedPassword), client, deviceToken: null, grant ?? TokenGrant.None);
             sessions[i] = result is LoginResult.Succeeded success
                 ? (success.Tokens, userId, username)
                 : throw new InvalidOperationException($"Seeding login of {username} failed: {result}");

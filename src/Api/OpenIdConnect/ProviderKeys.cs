@@ -22,13 +22,14 @@ internal static class ProviderKeys
     {
         var signingFiles = options.SigningKeyFiles;
         var encryptionKey = options.EncryptionKey;
-        if ((signingFiles.Count == 0 || encryptionKey is null) && !mayMakeOwn)
+        if ((signingFiles.Count == 0 || encryptionKey is null) && !mayMakeOwn && options.Clients.Count > 0)
         {
             throw new Identity.Grains.Hosting.NodeStartupException(
-                $"{OpenIdConnectOptions.Section}:SigningKeyFiles and {OpenIdConnectOptions.Section}:EncryptionKey are required on an Api node of a grid (Orleans:Mode=Client): every node must sign and encrypt with the same keys.");
+                $"{OpenIdConnectOptions.Section}:SigningKeyFiles and {OpenIdConnectOptions.Section}:EncryptionKey are required on an Api node of a grid (Orleans:Mode=Client) with OpenID Connect clients: every node must sign and encrypt with the same keys.");
         }
 
-        if (ephemeral)
+        // No clients on a grid node: nothing will be signed or encrypted, so keys of the moment do.
+        if (ephemeral || (!mayMakeOwn && options.Clients.Count == 0))
         {
             // In-memory storage: the keys live as long as the sessions and codes they protect.
             if (signingFiles.Count == 0)

@@ -117,7 +117,8 @@ public sealed class DiscoveryTests
     {
         var services = new ServiceCollection();
         var failure = Assert.Throws<Identity.Grains.Hosting.NodeStartupException>(() =>
-            services.AddOpenIddict().AddServer(server => server.AddProviderKeys(new OpenIdConnectOptions(), mayMakeOwn: false, ephemeral: false)));
+            services.AddOpenIddict().AddServer(server => server.AddProviderKeys(
+                new OpenIdConnectOptions { Clients = [new OpenIdConnectClient { ClientId = "web" }] }, mayMakeOwn: false, ephemeral: false)));
 
         StringAssert.Contains(failure.Message, "OpenIdConnect:SigningKeyFiles");
     }

@@ -1,0 +1,48 @@
+-- POST /connect/token with grant_type=refresh_token (the OpenID Connect token endpoint), chaining
+-- as refresh.lua does: each response's new refresh token goes back into this thread's queue, so
+-- every token is presented exactly once. The client authenticates in the body (client_secret_post).
+-- Thread k of n takes the lines k, k+n, k+2n … of $BENCH_TOKENS.
+package.path = os.getenv("BENCH_WRK_DIR") .. "/?.lua;" .. package.path
+require("report")
+
+local threads = {}
+local queue = {}
+local head, tail = 1, 0
+local client = ""
+
+function setup(thread)
+  thread:set("thread_index", #threads)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  client = "&client_id=" .. os.getenv("BENCH_CLIENT_ID") .. "&client_secret=" .. os.getenv("BENCH_CLIENT_SECRET")
+  local count = tonumber(os.getenv("BENCH_THREADS"))
+  local line_number = 0
+  for line in io.lines(os.getenv("BENCH_TOKENS")) do
+    if line_number % count == thread_index then
+      tail = tail + 1
+      queue[tail] = line:match("^%S+%s+(%S+)")
+    end
+    line_number = line_number + 1
+  end
+end
+
+function request()
+  local token = "igr_exhausted"
+  if head <= tail then
+    token = queue[head]
+    queue[head] = nil
+    head = head + 1
+  end
+  return wrk.format("POST", "/connect/token", { ["Content-Type"] = "application/x-www-form-urlencoded" },
+    "grant_type=refresh_token&refresh_token=" .. token .. client)
+end
+
+function response(status, headers, body)
+  local token = body:match('"refresh_token"%s*:%s*"(igr_[^"]+)"')
+  if token then
+    tail = tail + 1
+    queue[tail] = token
+  end
+end
