@@ -15,6 +15,9 @@ internal static class OidcClients
     public const string PartnerAppId = "partner-app";
     public const string PartnerSecret = "partner-app-secret-0123456789abcdef";
     public const string PartnerRedirect = "https://partner.example.test/callback";
+    public const string OfflineAppId = "offline-app";
+    public const string OfflineSecret = "offline-app-secret-0123456789abcdef";
+    public const string OfflineRedirect = "https://offline.example.test/cb";
     public const string TvAppId = "tv-app";
     public const string DeviceGrant = "urn:ietf:params:oauth:grant-type:device_code";
     public const string ServiceId = "billing-service";
@@ -62,6 +65,15 @@ internal static class OidcClients
         ["OpenIdConnect:Clients:4:Scopes:0"] = "profile",
         ["OpenIdConnect:Clients:4:Scopes:1"] = "offline_access",
         ["OpenIdConnect:Clients:4:FirstParty"] = "true",
+        ["OpenIdConnect:Clients:5:ClientId"] = OfflineAppId,
+        ["OpenIdConnect:Clients:5:SecretSha256"] = Sha256Hex(OfflineSecret),
+        ["OpenIdConnect:Clients:5:RedirectUris:0"] = OfflineRedirect,
+        ["OpenIdConnect:Clients:5:GrantTypes:0"] = "authorization_code",
+        ["OpenIdConnect:Clients:5:GrantTypes:1"] = "refresh_token",
+        ["OpenIdConnect:Clients:5:Scopes:0"] = ServiceScope,
+        ["OpenIdConnect:Clients:5:Scopes:1"] = "offline_access",
+        ["OpenIdConnect:Clients:5:FirstParty"] = "true",
+        ["OpenIdConnect:Clients:5:AccessTokenFormat"] = "Jwt",
         ["OpenIdConnect:Scopes:0:Name"] = ServiceScope,
         ["OpenIdConnect:Scopes:0:DisplayName"] = "Read your invoices",
         ["OpenIdConnect:Scopes:0:Resources:0"] = ServiceResource,

@@ -30,12 +30,21 @@ internal static class GridSessionTokens
 
     private const string IssuedProperty = "identity:issued_tokens";
 
-    /// <summary>Hands a session's fresh pair to the sign-in being answered (called by the token endpoint).</summary>
-    public static void Issue(HttpContext http, IssuedTokens tokens)
+    private const string JwtAccessTokenProperty = "identity:jwt_access_token";
+
+    /// <summary>
+    /// Hands a session's fresh pair to the sign-in being answered (called by the token endpoint);
+    /// with <paramref name="jwtAccessToken"/>, the access token is a signed JWT of the session instead.
+    /// </summary>
+    public static void Issue(HttpContext http, IssuedTokens tokens, bool jwtAccessToken = false)
     {
         var transaction = http.Features.Get<OpenIddictServerAspNetCoreFeature>()?.Transaction
             ?? throw new InvalidOperationException("Not an OpenID Connect request.");
         transaction.Properties[IssuedProperty] = tokens;
+        if (jwtAccessToken)
+        {
+            transaction.Properties[JwtAccessTokenProperty] = true;
+        }
     }
 
     /// <summary>What a grid session's token proves, as OpenIddict's principal of that token type.</summary>
@@ -75,6 +84,7 @@ internal static class GridSessionTokens
 
     public static OpenIddictServerBuilder AddGridSessionTokens(this OpenIddictServerBuilder server) => server
         .AddEventHandler(SupplyGridToken.Descriptor)
+        .AddEventHandler(RequireLiveSession.Descriptor)
         .RemoveEventHandler(ValidateReferenceTokenIdentifier.Descriptor)
         .AddEventHandler(RecognizeGridToken.Descriptor)
         .RemoveEventHandler(OpenIddict.Server.OpenIddictServerHandlers.Revocation.RevokeToken.Descriptor)
@@ -100,6 +110,15 @@ internal static class GridSessionTokens
             {
                 // Only the token endpoint signs in with tokens, and it always starts or rotates a session first.
                 throw new InvalidOperationException($"No grid session supplies the {context.TokenType} of this sign-in.");
+            }
+
+            if (context.TokenType == TokenTypeIdentifiers.AccessToken && context.Transaction.Properties.ContainsKey(JwtAccessTokenProperty))
+            {
+                // A client that validates offline: OpenIddict signs a JWT (not stored, not encrypted).
+                context.CreateTokenEntry = false;
+                context.IsReferenceToken = false;
+                context.PersistTokenPayload = false;
+                return ValueTask.CompletedTask;
             }
 
             context.Token = context.TokenType == TokenTypeIdentifiers.AccessToken ? issued.AccessToken : issued.RefreshToken;
@@ -184,6 +203,36 @@ internal static class GridSessionTokens
             }
 
             await new OpenIddict.Server.OpenIddictServerHandlers.Revocation.RevokeToken(tokenManager).HandleAsync(context);
+        }
+    }
+
+    /// <summary>
+    /// A JWT access token (a client validating offline) is checked by OpenIddict's signature and
+    /// lifetime rules; here, at the provider's own endpoints, its session must also still be live —
+    /// so user info and the like refuse it the moment the session ends, as for a grid token.
+    /// </summary>
+    internal sealed class RequireLiveSession(SessionGrains sessions) : IOpenIddictServerHandler<ValidateTokenContext>
+    {
+        public static OpenIddictServerHandlerDescriptor Descriptor { get; } = OpenIddictServerHandlerDescriptor.CreateBuilder<ValidateTokenContext>()
+            .UseScopedHandler<RequireLiveSession>()
+            .SetOrder(ValidateExpirationDate.Descriptor.Order + 500)
+            .SetType(OpenIddictServerHandlerType.Custom)
+            .Build();
+
+        public async ValueTask HandleAsync(ValidateTokenContext context)
+        {
+            if (context.Principal is not { } principal
+                || principal.GetTokenType() != TokenTypeIdentifiers.AccessToken
+                || context.Token.StartsWith(SessionToken.AccessPrefix, StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            if (!Guid.TryParse(principal.GetClaim(SessionIdClaim), out var sessionId)
+                || await SafeRetry.ReadAsync(sessions.Get(sessionId), static s => s.GetViewAsync(), context.CancellationToken) is null)
+            {
+                context.Reject(OidcErrors.InvalidToken, "The token is not active.");
+            }
         }
     }
 }

@@ -58,6 +58,9 @@ public sealed class OpenIdConnectOptions
     /// <summary>How long an ID token is valid (default 15 minutes).</summary>
     public TimeSpan IdentityTokenLifetime { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>How long a JWT access token (a client with <c>AccessTokenFormat: Jwt</c>) is valid: kept short, since an offline check cannot see a revocation (default 5 minutes).</summary>
+    public TimeSpan JwtAccessTokenLifetime { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>How long a device's user code may wait to be entered (default 10 minutes).</summary>
     public TimeSpan DeviceCodeLifetime { get; set; } = TimeSpan.FromMinutes(10);
 
@@ -102,7 +105,23 @@ public sealed class OpenIdConnectClient
     /// <summary>The platform's own application: its users are not asked to consent.</summary>
     public bool FirstParty { get; set; }
 
+    /// <summary>
+    /// <c>Reference</c> (default): access tokens are grid session tokens — opaque, checked in memory,
+    /// dead the moment the session ends. <c>Jwt</c>: signed JWT access tokens (RFC 9068 style) for
+    /// resource servers that validate offline; they live <see cref="OpenIdConnectOptions.JwtAccessTokenLifetime"/>
+    /// and an offline check cannot see a revocation before that. The session behind them is still
+    /// the grid's: refresh, user info and revocation work as for reference tokens.
+    /// </summary>
+    public AccessTokenFormat AccessTokenFormat { get; set; } = AccessTokenFormat.Reference;
+
     public bool IsConfidential => !string.IsNullOrEmpty(SecretSha256);
+}
+
+/// <summary>What a client's access tokens look like (<see cref="OpenIdConnectClient.AccessTokenFormat"/>).</summary>
+public enum AccessTokenFormat
+{
+    Reference = 0,
+    Jwt = 1,
 }
 
 /// <summary>An API scope and the resource servers (audiences) tokens carrying it are meant for.</summary>
@@ -170,6 +189,7 @@ internal sealed class OpenIdConnectOptionsValidator() : OptionsValidator<OpenIdC
                     $"'{uri}' must be an absolute URI without a fragment.");
             }
 
+            failures.Unless(Enum.IsDefined(client.AccessTokenFormat), $"{at}:AccessTokenFormat", "must be Reference or Jwt.");
             foreach (var scope in client.Scopes)
             {
                 failures.Unless(scopes.Contains(scope), $"{at}:Scopes", $"'{scope}' is neither a standard scope nor one of OpenIdConnect:Scopes.");
@@ -186,6 +206,7 @@ internal sealed class OpenIdConnectOptionsValidator() : OptionsValidator<OpenIdC
         }
 
         failures.Unless(options.IdentityTokenLifetime > TimeSpan.Zero && options.IdentityTokenLifetime <= TimeSpan.FromHours(1), nameof(options.IdentityTokenLifetime), "must be between 00:00:01 and 01:00:00.");
+        failures.Unless(options.JwtAccessTokenLifetime >= TimeSpan.FromSeconds(30) && options.JwtAccessTokenLifetime <= TimeSpan.FromHours(1), nameof(options.JwtAccessTokenLifetime), "must be between 00:00:30 and 01:00:00.");
         failures.Unless(options.DeviceCodeLifetime >= TimeSpan.FromMinutes(1) && options.DeviceCodeLifetime <= TimeSpan.FromMinutes(30), nameof(options.DeviceCodeLifetime), "must be between 00:01:00 and 00:30:00.");
         failures.Unless(options.AuthorizationCodeLifetime > TimeSpan.Zero && options.AuthorizationCodeLifetime <= TimeSpan.FromMinutes(10), nameof(options.AuthorizationCodeLifetime), "must be between 00:00:01 and 00:10:00.");
     }

@@ -67,6 +67,8 @@ internal static class OpenIdConnectServer
 
                 // The grid session is the authorization: no separate authorization records to keep in step.
                 server.DisableAuthorizationStorage();
+                // Only clients with AccessTokenFormat=Jwt get OpenIddict access tokens, and they validate them offline: signed, not encrypted.
+                server.DisableAccessTokenEncryption();
                 // A refresh token is used once: the grid rotates it, and an earlier one ends the session.
                 server.SetRefreshTokenReuseLeeway(TimeSpan.Zero);
                 server.SetIdentityTokenLifetime(options.IdentityTokenLifetime)

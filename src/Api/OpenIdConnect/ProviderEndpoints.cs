@@ -171,13 +171,15 @@ internal static class ProviderEndpoints
             return Refuse(OidcErrors.InvalidGrant, "The session has ended.");
         }
 
+        var client = options.CurrentValue.FindClient(request.ClientId!);
+        var jwtAccessToken = client?.AccessTokenFormat == AccessTokenFormat.Jwt;
         var profile = session.IsService ? null : await grains.GetGrain<IUserGrain>(session.UserId).GetProfileAsync();
         var principal = GridSessionTokens.ClaimsOf(session);
         principal.SetResources(session.IsService ? ResourcesOf(request.GetScopes(), options.CurrentValue) : presented?.GetResources() ?? []);
         AddIdentityClaims((ClaimsIdentity)principal.Identity!, session, profile);
-        principal.SetAccessTokenLifetime(issued.AccessTokenExpiresAt - issued.IssuedAt);
+        principal.SetAccessTokenLifetime(jwtAccessToken ? options.CurrentValue.JwtAccessTokenLifetime : issued.AccessTokenExpiresAt - issued.IssuedAt);
         principal.SetRefreshTokenLifetime(session.ExpiresAt - issued.IssuedAt);
-        GridSessionTokens.Issue(http, issued);
+        GridSessionTokens.Issue(http, issued, jwtAccessToken);
         return TypedResults.SignIn(principal, authenticationScheme: Scheme);
     }
 
@@ -368,10 +370,11 @@ internal static class ProviderEndpoints
         }
 
         identity.SetClaim(Claims.AuthenticationTime, session.CreatedAt.ToUnixTimeSeconds());
+        // The access token only matters when it is a JWT (a client validating offline): subject, session and username.
         identity.SetDestinations(static claim => claim.Type switch
         {
-            Claims.Subject => [Destinations.IdentityToken],
-            GridSessionTokens.SessionIdClaim or Claims.AuthenticationTime or Claims.PreferredUsername or Claims.Email or Claims.EmailVerified => [Destinations.IdentityToken],
+            Claims.Subject or GridSessionTokens.SessionIdClaim or Claims.PreferredUsername => [Destinations.IdentityToken, Destinations.AccessToken],
+            Claims.AuthenticationTime or Claims.Email or Claims.EmailVerified => [Destinations.IdentityToken],
             _ => [],
         });
     }

@@ -207,4 +207,44 @@ public sealed class CodeFlowTests
         Assert.AreEqual(3, list.GetProperty("sessions").GetArrayLength(), "the hosted pages' sign-in and one session per exchange (no second password prompt)");
         Assert.AreNotEqual(first.AccessToken, second.AccessToken);
     }
+
+    [TestMethod]
+    public async Task A_client_that_validates_offline_gets_short_signed_jwt_access_tokens_that_the_provider_revokes()
+    {
+        var username = await OidcFlow.NewUserAsync(s_server);
+        using var browser = new FormBrowser(s_server);
+        var (verifier, challenge) = Pkce();
+        var code = OidcFlow.CodeOf(browser, await OidcFlow.AuthorizeAsync(browser, OidcFlow.AuthorizeUrl(OfflineAppId, OfflineRedirect, $"openid {ServiceScope} offline_access", challenge), username));
+        var tokens = await OidcFlow.ExchangeAsync(s_server, code, verifier, OfflineAppId, OfflineRedirect, OfflineSecret);
+        Assert.AreEqual(HttpStatusCode.OK, tokens.Status, tokens.Error);
+        Assert.AreEqual(300, tokens.ExpiresIn, "OpenIdConnect:JwtAccessTokenLifetime");
+
+        // What a resource server does offline: the JWKS, the issuer, its own audience.
+        var jwks = new JsonWebKeySet(await s_server.GetStringAsync("/.well-known/jwks"));
+        var parameters = new TokenValidationParameters
+        {
+            ValidIssuer = s_server.BaseAddress!.ToString(),
+            ValidAudience = ServiceResource,
+            IssuerSigningKeys = jwks.GetSigningKeys(),
+            LifetimeValidator = (_, expires, _, _) => expires > s_host.Clock.GetUtcNow().UtcDateTime,
+        };
+        var offline = await new JsonWebTokenHandler().ValidateTokenAsync(tokens.AccessToken, parameters);
+        Assert.IsTrue(offline.IsValid, offline.Exception?.ToString());
+        Assert.AreEqual("at+jwt", ((JsonWebToken)offline.SecurityToken).Typ);
+        Assert.AreEqual(OfflineAppId, offline.Claims["client_id"]);
+        StringAssert.Contains(offline.Claims["scope"].ToString(), ServiceScope);
+        Assert.IsTrue(offline.Claims.ContainsKey("sid"));
+        Assert.AreEqual(HttpStatusCode.OK, (await OidcFlow.UserInfoAsync(s_server, tokens.AccessToken!)).StatusCode);
+        var refreshed = await OidcFlow.RefreshAsync(s_server, tokens.RefreshToken!, OfflineAppId, OfflineSecret);
+        Assert.AreEqual(3, refreshed.AccessToken!.Split('.').Length, "refreshes give JWTs too");
+
+        var revoke = await s_server.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/connect/revoke")
+        {
+            Content = new FormUrlEncodedContent([new("token", refreshed.RefreshToken!), new("client_id", OfflineAppId), new("client_secret", OfflineSecret)]),
+        });
+        Assert.AreEqual(HttpStatusCode.OK, revoke.StatusCode);
+
+        Assert.AreEqual(HttpStatusCode.Unauthorized, (await OidcFlow.UserInfoAsync(s_server, refreshed.AccessToken!)).StatusCode, "the provider refuses it at once");
+        Assert.IsTrue((await new JsonWebTokenHandler().ValidateTokenAsync(refreshed.AccessToken, parameters)).IsValid, "the trade-off: offline it stays valid until it expires");
+    }
 }
