@@ -130,7 +130,7 @@ export BENCH_TOKENS="$state/tokens.txt"
   echo "- Machine: $(nproc) vCPU, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM, $(uname -sr)"
   echo "- Mode: $mode; each wrk run ${duration} s; $rounds rounds, targets alternating, medians reported"
   echo "- Load generator: wrk with $threads thread (so at most one of the $(nproc) cores), on the same machine as the server and PostgreSQL"
-  echo "- Command: \`bench/run.sh${suffix:+ --smoke}\`; raw wrk output in \`.data/bench/wrk.log\`"
+  echo "- Command: \`${BENCH_SCENARIOS:+BENCH_SCENARIOS=\"$BENCH_SCENARIOS\" }bench/run.sh$([ "$mode" = --smoke ] && echo ' --smoke')\`; raw wrk output in \`.data/bench/wrk.log\`"
   echo
 } >"$state/results.md"
 

@@ -71,6 +71,9 @@ internal static class Problems
         detail: detail,
         extensions: new Dictionary<string, object?> { ["field"] = field });
 
+    public static ProblemHttpResult NotPossibleHere(string detail) => TypedResults.Problem(
+        statusCode: StatusCodes.Status409Conflict, title: "Not possible on this node.", detail: detail);
+
     public static ProblemHttpResult NotFound(string detail) => TypedResults.Problem(
         statusCode: StatusCodes.Status404NotFound, title: "Not found.", detail: detail);
 

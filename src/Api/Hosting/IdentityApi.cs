@@ -96,6 +96,7 @@ public static class IdentityApi
         api.MapIntrospectionApi();
         api.MapRevocationsApi();
         api.MapAdminApi();
+        api.MapAdminClientsApi();
         app.MapOpenIdConnectProvider();
         return app;
     }

@@ -24,4 +24,7 @@ namespace Identity.Api.Http;
 [JsonSerializable(typeof(AdminUserResponse))]
 [JsonSerializable(typeof(AdminSessionListResponse))]
 [JsonSerializable(typeof(AdminSessionsEndedResponse))]
+[JsonSerializable(typeof(AdminClientRequest))]
+[JsonSerializable(typeof(AdminClientCreatedResponse))]
+[JsonSerializable(typeof(AdminClientListResponse))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -161,39 +161,8 @@ internal sealed class OpenIdConnectOptionsValidator() : OptionsValidator<OpenIdC
         {
             var client = options.Clients[i];
             var at = $"{nameof(options.Clients)}:{i}";
-            failures.Unless(TokenGrant.IsScopeToken(client.ClientId) && !client.ClientId.Contains(':', StringComparison.Ordinal), $"{at}:ClientId", "is required: printable ASCII without spaces, quotes, backslashes or ':'.");
             failures.Unless(client.ClientId.Length == 0 || ids.Add(client.ClientId), $"{at}:ClientId", $"'{client.ClientId}' is configured twice.");
-            failures.Unless(
-                string.IsNullOrEmpty(client.SecretSha256) || (client.SecretSha256.Length == 64 && client.SecretSha256.All(char.IsAsciiHexDigit)),
-                $"{at}:SecretSha256",
-                "must be empty (a public client) or the 64-character hex SHA-256 of the client secret.");
-            failures.Unless(client.GrantTypes.Count > 0, $"{at}:GrantTypes", $"names no grant: give {string.Join(", ", KnownGrants)}.");
-            foreach (var grant in client.GrantTypes)
-            {
-                failures.Unless(KnownGrants.Contains(grant), $"{at}:GrantTypes", $"'{grant}' is not one of {string.Join(", ", KnownGrants)}.");
-            }
-
-            failures.Unless(
-                !client.GrantTypes.Contains(OpenIddictConstants.GrantTypes.ClientCredentials) || client.IsConfidential,
-                $"{at}:GrantTypes",
-                "client_credentials needs a confidential client (a SecretSha256).");
-            failures.Unless(
-                !client.GrantTypes.Contains(OpenIddictConstants.GrantTypes.AuthorizationCode) || client.RedirectUris.Count > 0,
-                $"{at}:RedirectUris",
-                "is required for the authorization_code grant.");
-            foreach (var uri in client.RedirectUris.Concat(client.PostLogoutRedirectUris))
-            {
-                failures.Unless(
-                    Uri.TryCreate(uri, UriKind.Absolute, out var parsed) && string.IsNullOrEmpty(parsed.Fragment),
-                    $"{at}:RedirectUris",
-                    $"'{uri}' must be an absolute URI without a fragment.");
-            }
-
-            failures.Unless(Enum.IsDefined(client.AccessTokenFormat), $"{at}:AccessTokenFormat", "must be Reference or Jwt.");
-            foreach (var scope in client.Scopes)
-            {
-                failures.Unless(scopes.Contains(scope), $"{at}:Scopes", $"'{scope}' is neither a standard scope nor one of OpenIdConnect:Scopes.");
-            }
+            CheckClient(client, scopes, at, failures.Unless);
         }
 
         failures.Unless(
@@ -210,6 +179,47 @@ internal sealed class OpenIdConnectOptionsValidator() : OptionsValidator<OpenIdC
         failures.Unless(options.DeviceCodeLifetime >= TimeSpan.FromMinutes(1) && options.DeviceCodeLifetime <= TimeSpan.FromMinutes(30), nameof(options.DeviceCodeLifetime), "must be between 00:01:00 and 00:30:00.");
         failures.Unless(options.AuthorizationCodeLifetime > TimeSpan.Zero && options.AuthorizationCodeLifetime <= TimeSpan.FromMinutes(10), nameof(options.AuthorizationCodeLifetime), "must be between 00:00:01 and 00:10:00.");
     }
+
+    /// <summary>The rules every client obeys, configured or registered through the admin API; <paramref name="at"/> prefixes each failing key.</summary>
+    internal static void CheckClient(OpenIdConnectClient client, IReadOnlySet<string> scopes, string at, Action<bool, string, string> unless)
+    {
+        unless(TokenGrant.IsScopeToken(client.ClientId) && !client.ClientId.Contains(':', StringComparison.Ordinal) && client.ClientId.Length <= 100, $"{at}:ClientId", "is required: 1 to 100 printable ASCII characters without spaces, quotes, backslashes or ':'.");
+        unless(
+            string.IsNullOrEmpty(client.SecretSha256) || (client.SecretSha256.Length == 64 && client.SecretSha256.All(char.IsAsciiHexDigit)),
+            $"{at}:SecretSha256",
+            "must be empty (a public client) or the 64-character hex SHA-256 of the client secret.");
+        unless(client.GrantTypes.Count > 0, $"{at}:GrantTypes", $"names no grant: give {string.Join(", ", KnownGrants)}.");
+        foreach (var grant in client.GrantTypes)
+        {
+            unless(KnownGrants.Contains(grant), $"{at}:GrantTypes", $"'{grant}' is not one of {string.Join(", ", KnownGrants)}.");
+        }
+
+        unless(
+            !client.GrantTypes.Contains(OpenIddictConstants.GrantTypes.ClientCredentials) || client.IsConfidential,
+            $"{at}:GrantTypes",
+            "client_credentials needs a confidential client (a SecretSha256).");
+        unless(
+            !client.GrantTypes.Contains(OpenIddictConstants.GrantTypes.AuthorizationCode) || client.RedirectUris.Count > 0,
+            $"{at}:RedirectUris",
+            "is required for the authorization_code grant.");
+        foreach (var uri in client.RedirectUris.Concat(client.PostLogoutRedirectUris))
+        {
+            unless(
+                Uri.TryCreate(uri, UriKind.Absolute, out var parsed) && string.IsNullOrEmpty(parsed.Fragment) && uri.Length <= 2000,
+                $"{at}:RedirectUris",
+                $"'{uri}' must be an absolute URI without a fragment.");
+        }
+
+        unless(Enum.IsDefined(client.AccessTokenFormat), $"{at}:AccessTokenFormat", "must be Reference or Jwt.");
+        foreach (var scope in client.Scopes)
+        {
+            unless(scopes.Contains(scope), $"{at}:Scopes", $"'{scope}' is neither a standard scope nor one of OpenIdConnect:Scopes.");
+        }
+    }
+
+    /// <summary>Every scope a client may be allowed: the standard ones and the configured API scopes.</summary>
+    internal static HashSet<string> KnownScopes(OpenIdConnectOptions options) =>
+        [.. OpenIdConnectOptions.StandardScopes, .. options.Scopes.Select(s => s.Name)];
 
     private static bool IsBase64(string text, out int length)
     {

@@ -4,6 +4,7 @@ using Identity.Api.Pages;
 using Identity.Grains.Hosting;
 using Identity.Grains.Hosting.Options;
 using Identity.Grains.Storage;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenIddict.Server;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -31,6 +32,8 @@ internal static class OpenIdConnectServer
         var coHosted = (builder.Configuration.GetSection(GridAccessOptions.Section).Get<GridAccessOptions>() ?? new GridAccessOptions()).Mode == GridAccessMode.CoHosted;
 
         builder.Services.AddHostedPages(sessions.AbsoluteLifetime);
+        builder.Services.AddSingleton<ClientDirectory>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
         // Codes, ID tokens and the grid's sessions expire by one clock: the grid's.
         builder.Services.AddOptions<OpenIddictServerOptions>()
             .Configure<IServiceProvider>((server, services) => server.TimeProvider = services.GetRequiredKeyedService<TimeProvider>(IdentityClock.Key));
@@ -39,7 +42,7 @@ internal static class OpenIdConnectServer
                 .SetDefaultApplicationEntity<OpenIdConnectClient>()
                 .SetDefaultScopeEntity<OpenIdConnectScope>()
                 .SetDefaultTokenEntity<GridTokenEntry>()
-                .ReplaceApplicationStore<OpenIdConnectClient, ConfiguredApplicationStore>(ServiceLifetime.Singleton)
+                .ReplaceApplicationStore<OpenIdConnectClient, ApplicationStore>(ServiceLifetime.Singleton)
                 .ReplaceApplicationManager<OpenIdConnectClient, GridApplicationManager>()
                 .ReplaceScopeStore<OpenIdConnectScope, ConfiguredScopeStore>(ServiceLifetime.Singleton)
                 .ReplaceTokenStore<GridTokenEntry, GridTokenStore>(ServiceLifetime.Singleton))
@@ -84,7 +87,7 @@ internal static class OpenIdConnectServer
                     // Clients authenticate with a secret (or none): no client registers a key set.
                     o.ClientAuthenticationMethods.Remove(ClientAuthenticationMethods.PrivateKeyJwt);
                 });
-                server.AddProviderKeys(options, mayMakeOwn: coHosted, ephemeral: storage.Mode == StorageMode.Memory);
+                builder.Services.AddSingleton(new ProviderKeyStatus(server.AddProviderKeys(options, mayMakeOwn: coHosted, ephemeral: storage.Mode == StorageMode.Memory)));
                 server.AddGridSessionTokens();
                 server.AddEventHandler(DescribeGridEndpoints.Descriptor);
                 server.UseAspNetCore()

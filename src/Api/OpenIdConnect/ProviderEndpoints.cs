@@ -50,7 +50,7 @@ internal static class ProviderEndpoints
         return routes;
     }
 
-    private static async Task<IResult> AuthorizeAsync(HttpContext http, IAntiforgery antiforgery, IGrainFactory grains, IOptionsMonitor<OpenIdConnectOptions> options)
+    private static async Task<IResult> AuthorizeAsync(HttpContext http, IAntiforgery antiforgery, IGrainFactory grains, ClientDirectory clients, IOptionsMonitor<OpenIdConnectOptions> options)
     {
         if (ErrorPage(http) is { } error)
         {
@@ -81,7 +81,7 @@ internal static class ProviderEndpoints
             return TypedResults.Redirect($"{HostedPages.LoginPath}?returnUrl={Uri.EscapeDataString(back)}");
         }
 
-        var client = options.CurrentValue.FindClient(request.ClientId!)!;
+        var client = (await clients.FindAsync(request.ClientId!))!;
         var decision = HttpMethods.IsPost(http.Request.Method) ? http.Request.Form["decision"].ToString() : null;
         if (decision == "deny")
         {
@@ -122,7 +122,7 @@ internal static class ProviderEndpoints
         return TypedResults.SignIn(principal, authenticationScheme: Scheme);
     }
 
-    private static async Task<IResult> ExchangeAsync(HttpContext http, IGrainFactory grains, SessionGrains sessions, TokenAuthenticator tokens, IOptionsMonitor<OpenIdConnectOptions> options)
+    private static async Task<IResult> ExchangeAsync(HttpContext http, IGrainFactory grains, SessionGrains sessions, TokenAuthenticator tokens, ClientDirectory clients, IOptionsMonitor<OpenIdConnectOptions> options)
     {
         var request = http.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("OpenIddict did not handle the token request.");
         var presented = (await http.AuthenticateAsync(Scheme)).Principal;
@@ -171,7 +171,7 @@ internal static class ProviderEndpoints
             return Refuse(OidcErrors.InvalidGrant, "The session has ended.");
         }
 
-        var client = options.CurrentValue.FindClient(request.ClientId!);
+        var client = await clients.FindAsync(request.ClientId!);
         var jwtAccessToken = client?.AccessTokenFormat == AccessTokenFormat.Jwt;
         var profile = session.IsService ? null : await grains.GetGrain<IUserGrain>(session.UserId).GetProfileAsync();
         var principal = GridSessionTokens.ClaimsOf(session);
@@ -214,7 +214,7 @@ internal static class ProviderEndpoints
         return TypedResults.Ok(claims);
     }
 
-    private static async Task<IResult> EndSessionAsync(HttpContext http, IAntiforgery antiforgery, SessionGrains sessions, IOptionsMonitor<OpenIdConnectOptions> options)
+    private static async Task<IResult> EndSessionAsync(HttpContext http, IAntiforgery antiforgery, SessionGrains sessions, ClientDirectory clients)
     {
         if (ErrorPage(http) is { } error)
         {
@@ -224,7 +224,7 @@ internal static class ProviderEndpoints
         var request = http.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("OpenIddict did not handle the end-session request.");
         if (!HttpMethods.IsPost(http.Request.Method) || http.Request.Form["decision"] != "sign-out")
         {
-            var client = request.ClientId is { } id ? options.CurrentValue.FindClient(id) : null;
+            var client = request.ClientId is { } id ? await clients.FindAsync(id) : null;
             return HostedPages.Render<SignOutPage>(http, new Dictionary<string, object?>
             {
                 ["ClientName"] = client?.DisplayName ?? client?.ClientId,
@@ -262,7 +262,7 @@ internal static class ProviderEndpoints
     /// with it), sees which application asks for what, and allows or denies. A code that is wrong
     /// or expired gets the entry form again, with the same answer for both.
     /// </summary>
-    private static async Task<IResult> VerifyAsync(HttpContext http, IAntiforgery antiforgery, IOptionsMonitor<OpenIdConnectOptions> options)
+    private static async Task<IResult> VerifyAsync(HttpContext http, IAntiforgery antiforgery, ClientDirectory clients, IOptionsMonitor<OpenIdConnectOptions> options)
     {
         var request = http.GetOpenIddictServerRequest();
         var isPost = HttpMethods.IsPost(http.Request.Method);
@@ -296,7 +296,7 @@ internal static class ProviderEndpoints
             return HostedPages.Render<DevicePage>(http, new Dictionary<string, object?> { ["Action"] = VerifyPath });
         }
 
-        var client = options.CurrentValue.FindClient(clientId);
+        var client = await clients.FindAsync(clientId);
         var decision = isPost ? http.Request.Form["decision"].ToString() : null;
         if (decision == "deny")
         {

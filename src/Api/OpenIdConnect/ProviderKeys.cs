@@ -18,7 +18,8 @@ internal static class ProviderKeys
     public const string LocalSigningKeyFile = "signing-key.pem";
     public const string LocalEncryptionKeyFile = "encryption-key";
 
-    public static void AddProviderKeys(this OpenIddictServerBuilder server, OpenIdConnectOptions options, bool mayMakeOwn, bool ephemeral)
+    /// <summary>Adds the keys; returns whether every node of the grid signs with them (configured, or a node of its own).</summary>
+    public static bool AddProviderKeys(this OpenIddictServerBuilder server, OpenIdConnectOptions options, bool mayMakeOwn, bool ephemeral)
     {
         var signingFiles = options.SigningKeyFiles;
         var encryptionKey = options.EncryptionKey;
@@ -28,8 +29,10 @@ internal static class ProviderKeys
                 $"{OpenIdConnectOptions.Section}:SigningKeyFiles and {OpenIdConnectOptions.Section}:EncryptionKey are required on an Api node of a grid (Orleans:Mode=Client) with OpenID Connect clients: every node must sign and encrypt with the same keys.");
         }
 
-        // No clients on a grid node: nothing will be signed or encrypted, so keys of the moment do.
-        if (ephemeral || (!mayMakeOwn && options.Clients.Count == 0))
+        // No clients on a grid node: nothing will be signed or encrypted, so keys of the moment do
+        // (and the admin API refuses to register clients on it: ProviderKeyStatus).
+        var shared = mayMakeOwn || (signingFiles.Count > 0 && encryptionKey is not null);
+        if (ephemeral || !shared)
         {
             // In-memory storage: the keys live as long as the sessions and codes they protect.
             if (signingFiles.Count == 0)
@@ -58,6 +61,7 @@ internal static class ProviderKeys
         }
 
         server.AddEncryptionKey(new SymmetricSecurityKey(Convert.FromBase64String(encryptionKey)));
+        return shared;
     }
 
     /// <summary>A PEM private key: RSA (signs RS256) or EC P-256 (signs ES256).</summary>
@@ -99,3 +103,6 @@ internal static class ProviderKeys
     /// <summary>A stable <c>kid</c>: the public key's SHA-256, so every node names a shared key alike.</summary>
     private static string KeyIdOf(byte[] publicKey) => Base64UrlEncoder.Encode(SHA256.HashData(publicKey))[..16];
 }
+
+/// <summary>Whether this node's provider keys are the grid's (configured, or a single co-hosted node), so it may serve clients registered through the admin API.</summary>
+internal sealed record ProviderKeyStatus(bool Shared);

@@ -75,12 +75,7 @@ internal static class HostedPages
         where TPage : Microsoft.AspNetCore.Components.IComponent
     {
         var headers = http.Response.Headers;
-        var clients = http.RequestServices.GetRequiredService<IOptionsMonitor<OpenIdConnectOptions>>().CurrentValue.Clients;
-        var formTargets = string.Join(' ', clients
-            .SelectMany(c => c.RedirectUris.Concat(c.PostLogoutRedirectUris))
-            .Select(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) ? uri.GetLeftPart(UriPartial.Authority) : null)
-            .OfType<string>()
-            .Distinct(StringComparer.Ordinal));
+        var formTargets = string.Join(' ', http.RequestServices.GetRequiredService<ClientDirectory>().RedirectOrigins());
         headers.ContentSecurityPolicy = $"default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self' {formTargets}; frame-ancestors 'none'; base-uri 'none'";
         // As the antiforgery system sets them (it warns when it has to change them).
         headers.CacheControl = "no-cache, no-store";
@@ -160,7 +155,7 @@ internal static class HostedPages
     }
 
     /// <summary>"Your devices": the account's live sessions, this one marked, each with a sign-out.</summary>
-    private static async Task<IResult> ShowAccountAsync(HttpContext http, IGrainFactory grains, IOptionsMonitor<OpenIdConnectOptions> options)
+    private static async Task<IResult> ShowAccountAsync(HttpContext http, IGrainFactory grains, ClientDirectory directory)
     {
         if (await PageSignIn.CurrentAsync(http) is not { } user)
         {
@@ -168,13 +163,18 @@ internal static class HostedPages
         }
 
         var sessions = await grains.GetGrain<IUserGrain>(user.UserId).ListSessionsAsync();
-        var clients = options.CurrentValue;
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var id in sessions.Select(s => s.ClientId).OfType<string>().Distinct())
+        {
+            names[id] = (await directory.FindAsync(id))?.DisplayName ?? id;
+        }
+
         var devices = sessions
             .OrderByDescending(s => s.LastSeenAt)
             .Select(s => new AccountDevice(
                 s.SessionId,
                 DeviceNames.Describe(s.UserAgent),
-                s.ClientId is { } id ? clients.FindClient(id)?.DisplayName ?? id : s.SessionId == user.SessionId ? "This sign-in" : "App sign-in",
+                s.ClientId is { } id ? names[id] : s.SessionId == user.SessionId ? "This sign-in" : "App sign-in",
                 s.IpAddress,
                 s.CreatedAt.ToString("d MMM yyyy", System.Globalization.CultureInfo.InvariantCulture),
                 s.LastSeenAt.ToString("d MMM yyyy HH:mm 'UTC'", System.Globalization.CultureInfo.InvariantCulture),

@@ -2,7 +2,6 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using OpenIddict.Abstractions;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -10,39 +9,51 @@ using static OpenIddict.Abstractions.OpenIddictConstants;
 namespace Identity.Api.OpenIdConnect.Stores;
 
 /// <summary>
-/// OpenIddict's application store over <see cref="OpenIdConnectOptions.Clients"/>: clients are
-/// registered in configuration, read on every lookup (a reload applies to the next request), and
-/// never written by the server. The client id is the application's id.
+/// OpenIddict's application store over the <see cref="ClientDirectory"/>: clients of configuration
+/// (read on every lookup, so a reload applies to the next request) and of the admin API (the
+/// registry grain). The server never writes an application: operators register clients through
+/// <c>/admin/v1/clients</c>, or in configuration. The client id is the application's id.
 /// </summary>
-internal sealed class ConfiguredApplicationStore(IOptionsMonitor<OpenIdConnectOptions> options) : IOpenIddictApplicationStore<OpenIdConnectClient>
+internal sealed class ApplicationStore(ClientDirectory directory) : IOpenIddictApplicationStore<OpenIdConnectClient>
 {
-    private IEnumerable<OpenIdConnectClient> Clients => options.CurrentValue.Clients;
+    private async IAsyncEnumerable<OpenIdConnectClient> ClientsAsync()
+    {
+        foreach (var (client, _) in await directory.AllAsync())
+        {
+            yield return client;
+        }
+    }
 
-    public ValueTask<OpenIdConnectClient?> FindByIdAsync(string identifier, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(options.CurrentValue.FindClient(identifier));
+    private async ValueTask<IQueryable<OpenIdConnectClient>> QueryableAsync() => (await directory.AllAsync()).Select(c => c.Client).AsQueryable();
 
-    public ValueTask<OpenIdConnectClient?> FindByClientIdAsync(string identifier, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(options.CurrentValue.FindClient(identifier));
+    public ValueTask<OpenIdConnectClient?> FindByIdAsync(string identifier, CancellationToken cancellationToken) => directory.FindAsync(identifier);
+
+    public ValueTask<OpenIdConnectClient?> FindByClientIdAsync(string identifier, CancellationToken cancellationToken) => directory.FindAsync(identifier);
 
     public IAsyncEnumerable<OpenIdConnectClient> FindByPostLogoutRedirectUriAsync(string uri, CancellationToken cancellationToken) =>
-        Clients.Where(c => c.PostLogoutRedirectUris.Contains(uri, StringComparer.Ordinal)).ToAsyncEnumerable();
+        ClientsAsync().Where(c => c.PostLogoutRedirectUris.Contains(uri, StringComparer.Ordinal));
 
     public IAsyncEnumerable<OpenIdConnectClient> FindByRedirectUriAsync(string uri, CancellationToken cancellationToken) =>
-        Clients.Where(c => c.RedirectUris.Contains(uri, StringComparer.Ordinal)).ToAsyncEnumerable();
+        ClientsAsync().Where(c => c.RedirectUris.Contains(uri, StringComparer.Ordinal));
 
-    public ValueTask<long> CountAsync(CancellationToken cancellationToken) => ValueTask.FromResult((long)options.CurrentValue.Clients.Count);
+    public async ValueTask<long> CountAsync(CancellationToken cancellationToken) => (await directory.AllAsync()).Count;
 
-    public ValueTask<long> CountAsync<TResult>(Func<IQueryable<OpenIdConnectClient>, IQueryable<TResult>> query, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(query(Clients.AsQueryable()).LongCount());
+    public async ValueTask<long> CountAsync<TResult>(Func<IQueryable<OpenIdConnectClient>, IQueryable<TResult>> query, CancellationToken cancellationToken) =>
+        query(await QueryableAsync()).LongCount();
 
-    public ValueTask<TResult?> GetAsync<TState, TResult>(Func<IQueryable<OpenIdConnectClient>, TState, IQueryable<TResult>> query, TState state, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(query(Clients.AsQueryable(), state).FirstOrDefault());
+    public async ValueTask<TResult?> GetAsync<TState, TResult>(Func<IQueryable<OpenIdConnectClient>, TState, IQueryable<TResult>> query, TState state, CancellationToken cancellationToken) =>
+        query(await QueryableAsync(), state).FirstOrDefault();
 
     public IAsyncEnumerable<OpenIdConnectClient> ListAsync(int? count, int? offset, CancellationToken cancellationToken) =>
-        Clients.Skip(offset ?? 0).Take(count ?? int.MaxValue).ToAsyncEnumerable();
+        ClientsAsync().Skip(offset ?? 0).Take(count ?? int.MaxValue);
 
-    public IAsyncEnumerable<TResult> ListAsync<TState, TResult>(Func<IQueryable<OpenIdConnectClient>, TState, IQueryable<TResult>> query, TState state, CancellationToken cancellationToken) =>
-        query(Clients.AsQueryable(), state).ToAsyncEnumerable();
+    public async IAsyncEnumerable<TResult> ListAsync<TState, TResult>(Func<IQueryable<OpenIdConnectClient>, TState, IQueryable<TResult>> query, TState state, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        foreach (var result in query(await QueryableAsync(), state))
+        {
+            yield return result;
+        }
+    }
 
     public ValueTask<string?> GetApplicationTypeAsync(OpenIdConnectClient application, CancellationToken cancellationToken) =>
         ValueTask.FromResult<string?>(application.IsConfidential ? ApplicationTypes.Web : ApplicationTypes.Native);
@@ -156,5 +167,5 @@ internal sealed class ConfiguredApplicationStore(IOptionsMonitor<OpenIdConnectOp
     public ValueTask SetSettingsAsync(OpenIdConnectClient application, ImmutableDictionary<string, string> settings, CancellationToken cancellationToken) => throw ReadOnly();
 
     private static NotSupportedException ReadOnly([CallerMemberName] string? operation = null) =>
-        new($"{operation}: OpenID Connect clients are registered in configuration ({OpenIdConnectOptions.Section}:Clients), not through the server.");
+        new($"{operation}: OpenID Connect clients are registered in configuration ({OpenIdConnectOptions.Section}:Clients) or through /admin/v1/clients, not through the server.");
 }

@@ -1,0 +1,92 @@
+using System.Text.Json.Serialization;
+using Identity.Grains.Storage;
+using Microsoft.Extensions.Logging;
+using Orleans.Concurrency;
+using Orleans.Serialization;
+
+namespace Identity.Grains.OAuth;
+
+/// <summary>
+/// An OpenID Connect client registered by an operator through the admin API (clients can also be
+/// registered in configuration). The secret is only ever its SHA-256.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("identity.RegisteredClient")]
+public sealed record RegisteredClient(
+    [property: Id(0), JsonPropertyName("clientId")] string ClientId,
+    [property: Id(1), JsonPropertyName("secretSha256")] string? SecretSha256,
+    [property: Id(2), JsonPropertyName("displayName")] string? DisplayName,
+    [property: Id(3), JsonPropertyName("redirectUris")] IReadOnlyList<string> RedirectUris,
+    [property: Id(4), JsonPropertyName("postLogoutRedirectUris")] IReadOnlyList<string> PostLogoutRedirectUris,
+    [property: Id(5), JsonPropertyName("grantTypes")] IReadOnlyList<string> GrantTypes,
+    [property: Id(6), JsonPropertyName("scopes")] IReadOnlyList<string> Scopes,
+    [property: Id(7), JsonPropertyName("firstParty")] bool FirstParty,
+    [property: Id(8), JsonPropertyName("jwtAccessTokens")] bool JwtAccessTokens,
+    [property: Id(9), JsonPropertyName("registeredAt")] DateTimeOffset RegisteredAt,
+    [property: Id(10), JsonPropertyName("registeredBy")] string RegisteredBy)
+{
+    public override string ToString() => $"RegisteredClient {{ ClientId = {ClientId}, secret redacted }}";
+}
+
+/// <summary>The clients operators registered (one grain, key 0: a few thousand clients at most, read from memory).</summary>
+[Alias("identity.IClientRegistryGrain")]
+public interface IClientRegistryGrain : IGrainWithIntegerKey
+{
+    [ReadOnly, Alias("List")]
+    Task<IReadOnlyList<RegisteredClient>> ListAsync();
+
+    [ReadOnly, Alias("Find")]
+    Task<RegisteredClient?> FindAsync(string clientId);
+
+    /// <summary>Adds the client; false when its id is already registered.</summary>
+    [Alias("Register")]
+    Task<bool> RegisterAsync(RegisteredClient client);
+
+    /// <summary>Removes the client; false when there was none of that id.</summary>
+    [Alias("Remove")]
+    Task<bool> RemoveAsync(string clientId);
+}
+
+/// <summary>The stored shape of <see cref="ClientRegistryGrain"/>.</summary>
+[GenerateSerializer, Alias("identity.ClientRegistryState")]
+public sealed class ClientRegistryState
+{
+    [Id(0), JsonPropertyName("clients")] public List<RegisteredClient> Clients { get; set; } = [];
+}
+
+/// <summary>See <see cref="IClientRegistryGrain"/>.</summary>
+public sealed class ClientRegistryGrain(
+    [PersistentState(IdentityStorage.ClientRegistryState, IdentityStorage.ProviderName)] IPersistentState<ClientRegistryState> state,
+    DeepCopier<ClientRegistryState> copier,
+    ILogger<ClientRegistryGrain> logger) : Grain, IClientRegistryGrain
+{
+    public Task<IReadOnlyList<RegisteredClient>> ListAsync() => Task.FromResult<IReadOnlyList<RegisteredClient>>(state.State.Clients);
+
+    public Task<RegisteredClient?> FindAsync(string clientId) =>
+        Task.FromResult(state.State.Clients.Find(c => string.Equals(c.ClientId, clientId, StringComparison.Ordinal)));
+
+    public async Task<bool> RegisterAsync(RegisteredClient client)
+    {
+        if (state.State.Clients.Exists(c => string.Equals(c.ClientId, client.ClientId, StringComparison.Ordinal)))
+        {
+            return false;
+        }
+
+        using var change = state.BeginChange(copier, this, logger);
+        state.State.Clients.Add(client);
+        await change.CommitAsync();
+        return true;
+    }
+
+    public async Task<bool> RemoveAsync(string clientId)
+    {
+        if (!state.State.Clients.Exists(c => string.Equals(c.ClientId, clientId, StringComparison.Ordinal)))
+        {
+            return false;
+        }
+
+        using var change = state.BeginChange(copier, this, logger);
+        state.State.Clients.RemoveAll(c => string.Equals(c.ClientId, clientId, StringComparison.Ordinal));
+        await change.CommitAsync();
+        return true;
+    }
+}
