@@ -56,6 +56,7 @@ public static class ServiceDefaults
                 // A start-up failure a person can fix is said once, in one line, by NodeRunner; the
                 // host's and Orleans' own reports of it would print its stack trace three times over.
                 .Filter.ByExcluding(e => e.Exception is { } failure && StartupFailure.Explain(failure) is not null)
+                .Filter.ByExcluding(OrleansShutdownRace.Matches)
                 .Enrich.FromLogContext();
             // Read here, not through IOptions: an invalid value must not fail logging itself; start-up validation reports it with the others.
             configuration = new LogFormatOptions { Format = settings[$"{LogFormatOptions.Section}:{nameof(LogFormatOptions.Format)}"] ?? LogFormatOptions.Text }.IsJson

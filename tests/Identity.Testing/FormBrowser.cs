@@ -9,12 +9,15 @@ namespace Identity.Testing;
 /// redirects within the server, and reads and submits forms. Protocol tests use it; the real
 /// browser tests (Chromium) cover rendering and scripts-off behaviour.
 /// </summary>
-internal sealed partial class FormBrowser(Uri baseAddress) : IDisposable
+internal sealed partial class FormBrowser(Uri baseAddress)
 {
-    private readonly Dictionary<string, string> _cookies = new(StringComparer.Ordinal);
+    // One client per server for every browser: no cookie container (which would not send Secure
+    // cookies over HTTP, and would share cookies between browsers) and no automatic redirects.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Uri, HttpClient> Clients = new();
 
-    // Its own handler: no cookie container (which would not send Secure cookies over HTTP) and no automatic redirects.
-    private readonly HttpClient server = new(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = baseAddress };
+    private readonly Dictionary<string, string> _cookies = new(StringComparer.Ordinal);
+    private readonly HttpClient server = Clients.GetOrAdd(baseAddress, static address =>
+        new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = address });
 
     public FormBrowser(HttpClient server)
         : this(server.BaseAddress!)
@@ -22,8 +25,6 @@ internal sealed partial class FormBrowser(Uri baseAddress) : IDisposable
     }
 
     public HttpClient Server => server;
-
-    public void Dispose() => server.Dispose();
 
     public IReadOnlyDictionary<string, string> Cookies => _cookies;
 

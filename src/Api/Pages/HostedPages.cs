@@ -24,6 +24,7 @@ namespace Identity.Api.Pages;
 internal static class HostedPages
 {
     public const string LoginPath = "/account/login";
+    public const string RegisterPath = "/account/register";
     public const string StylesheetPath = "/account/site.css";
     public const string DefaultServiceName = "Identity Grid";
     public const string AccountPath = "/account";
@@ -62,6 +63,9 @@ internal static class HostedPages
         pages.MapPost(EndSessionPath, EndSessionAsync).DisableAntiforgery();
         pages.MapPost(EndOtherSessionsPath, EndOtherSessionsAsync).DisableAntiforgery();
         pages.MapGet("/login", ShowLoginAsync);
+        pages.MapGet("/register", (HttpContext http, string? returnUrl) =>
+            Render<RegisterPage>(http, new Dictionary<string, object?> { ["ReturnUrl"] = LocalOrRoot(returnUrl) }));
+        pages.MapPost("/register", RegisterAsync).DisableAntiforgery();
         pages.MapPost("/login", LoginAsync).DisableAntiforgery();
         pages.MapGet("/signed-out", (HttpContext http) => Render<MessagePage>(http, Message("Signed out", "You are signed out. You can close this window.")));
         pages.MapGet("/device-done", (HttpContext http, string? result) => result == "allowed"
@@ -142,6 +146,13 @@ internal static class HostedPages
             return Render<MessagePage>(http, Message("Change your password", "Your password must be changed before you can sign in here. Change it in the app, then sign in again.", error: true), StatusCodes.Status403Forbidden);
         }
 
+        await SignInAsync(http, success, username);
+        return TypedResults.Redirect(returnUrl);
+    }
+
+    /// <summary>The pages' sign-in after a successful login: the session cookie, and the device token for the next one.</summary>
+    private static Task SignInAsync(HttpContext http, LoginResult.Succeeded success, string username)
+    {
         http.Response.Cookies.Append(DeviceCookie, success.DeviceToken, new CookieOptions
         {
             HttpOnly = true,
@@ -150,7 +161,74 @@ internal static class HostedPages
             Path = "/account",
             MaxAge = TimeSpan.FromDays(365),
         });
-        await PageSignIn.SignInAsync(http, success.UserId, success.Tokens, username);
+        return PageSignIn.SignInAsync(http, success.UserId, success.Tokens, username);
+    }
+
+    /// <summary>
+    /// Creates the account by the same rules as <c>POST /v1/users</c> (and its per-address budget),
+    /// then signs in as the login page does and goes on to the return URL.
+    /// </summary>
+    private static async Task<IResult> RegisterAsync(HttpContext http, IAntiforgery antiforgery, IGrainFactory grains)
+    {
+        if (!await antiforgery.IsRequestValidAsync(http))
+        {
+            return Render<MessagePage>(http, Message("Create your account", "This form expired. Go back, reload the page and try again.", error: true), StatusCodes.Status400BadRequest);
+        }
+
+        var form = await http.Request.ReadFormAsync(http.RequestAborted);
+        var returnUrl = LocalOrRoot(form["returnUrl"]);
+        var username = form["username"].ToString();
+        var email = form["email"].ToString() is { Length: > 0 } given ? given : null;
+        var password = form["password"].ToString();
+        IResult Again(Dictionary<string, string> errors, int status) => Render<RegisterPage>(
+            http,
+            new Dictionary<string, object?> { ["ReturnUrl"] = returnUrl, ["Username"] = username, ["Email"] = email, ["Errors"] = errors },
+            status);
+
+        if (!RateLimits.TryAdmit(http, RateLimitRule.Registration, Guid.Empty, out _))
+        {
+            return Again(new() { ["username"] = "Too many new accounts from here. Wait a minute and try again." }, StatusCodes.Status429TooManyRequests);
+        }
+
+        var errors = new Dictionary<string, string>();
+        if (username.Length == 0)
+        {
+            errors["username"] = "Choose a username.";
+        }
+
+        if (password.Length == 0)
+        {
+            errors["password"] = "Choose a password.";
+        }
+        else if (PasswordText.CountCharacters(password) > Password.MaxLength)
+        {
+            errors["password"] = $"The password must be at most {Password.MaxLength} characters.";
+        }
+
+        if (errors.Count > 0)
+        {
+            return Again(errors, StatusCodes.Status400BadRequest);
+        }
+
+        var result = await grains.GetGrain<IUserGrain>(Guid.CreateVersion7()).RegisterAsync(new Registration(username, email, new Password(password)));
+        switch (result)
+        {
+            case RegistrationResult.UsernameTaken:
+                return Again(new() { ["username"] = "That username is already taken." }, StatusCodes.Status409Conflict);
+            case RegistrationResult.EmailTaken:
+                return Again(new() { ["email"] = "That email address is already registered. Sign in instead." }, StatusCodes.Status409Conflict);
+            case RegistrationResult.Invalid invalid:
+                return Again(invalid.Errors.ToDictionary(e => e.Key, e => e.Value), StatusCodes.Status400BadRequest);
+        }
+
+        LoginName.TryGetLoginKey(username, out var key);
+        if (await grains.GetGrain<ILoginNameGrain>(key).LoginAsync(new Password(password), http.GetClientContext(), deviceToken: null, TokenGrant.None) is not LoginResult.Succeeded success)
+        {
+            // Created, but the sign-in was refused (throttled): the login page says the rest.
+            return TypedResults.Redirect($"{LoginPath}?returnUrl={Uri.EscapeDataString(returnUrl)}");
+        }
+
+        await SignInAsync(http, success, username);
         return TypedResults.Redirect(returnUrl);
     }
 

@@ -16,7 +16,7 @@ namespace Identity.IntegrationTests.OpenIdConnect;
 public sealed class HostedPageScreensTests
 {
     private const string UpdateVariable = "IDENTITY_UPDATE_SCREENS";
-    private static readonly string[] Pages = ["login", "login-refused", "consent", "device-code", "device-confirm", "account", "sign-out", "signed-out", "invalid-request"];
+    private static readonly string[] Pages = ["login", "login-refused", "register", "consent", "device-code", "device-confirm", "account", "sign-out", "signed-out", "invalid-request"];
     private static GridProcess s_grid = null!;
 
     [ClassInitialize]
@@ -49,6 +49,8 @@ public sealed class HostedPageScreensTests
         await page.GetByLabel("Password").FillAsync("not the password");
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await CaptureAsync("login-refused");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Create an account" }).ClickAsync();
+        await CaptureAsync("register");
 
         var (_, challenge) = OidcClients.Pkce();
         await page.GotoAsync(Grid($"connect/authorize?client_id={OidcGrid.PartnerId}&redirect_uri={Uri.EscapeDataString(OidcGrid.PartnerRedirect)}&response_type=code&scope=openid%20profile%20photos:read&state=s&code_challenge={challenge}&code_challenge_method=S256"));

@@ -58,7 +58,7 @@ public sealed class ServiceTests
         // A refresh token of the Node app, from a code flow driven without a browser.
         var username = GridScenario.UniqueName();
         (await s_grid.Client.RegisterAsync(username)).EnsureSuccessStatusCode();
-        using var browser = new FormBrowser(s_grid.Client);
+        var browser = new FormBrowser(s_grid.Client);
         var (verifier, challenge) = OidcClients.Pkce();
         var authorize = $"/connect/authorize?client_id={OidcGrid.NodeAppId}&redirect_uri={Uri.EscapeDataString(OidcGrid.NodeRedirect)}&response_type=code&scope=openid%20profile%20offline_access&state=s&code_challenge={challenge}&code_challenge_method=S256";
         var page = await browser.FollowAsync(await browser.GetAsync(authorize));

@@ -32,7 +32,7 @@ public sealed class OidcZeroSqlTests
 
         var username = GridScenario.UniqueName();
         (await server.RegisterAsync(username)).EnsureSuccessStatusCode();
-        using var browser = new FormBrowser(server);
+        var browser = new FormBrowser(server);
         var (verifier, challenge) = Pkce();
         var page = await browser.FollowAsync(await browser.GetAsync($"/connect/authorize?client_id={WebAppId}&redirect_uri={Uri.EscapeDataString(WebRedirect)}&response_type=code&scope=openid%20profile&state=s&code_challenge={challenge}&code_challenge_method=S256"));
         var back = await browser.SubmitAsync(page, ("username", username), ("password", GridScenario.Password));

@@ -28,16 +28,8 @@ public sealed class CodeFlowTests
     [ClassCleanup]
     public static async Task StopAsync() => await s_host.DisposeAsync();
 
-    private static async Task<(FormBrowser Browser, string Username, TokenAnswer Tokens)> SignInWebAppAsync(string scope = "openid profile email offline_access")
-    {
-        var username = await OidcFlow.NewUserAsync(s_server, email: $"{Guid.NewGuid():N}@example.test");
-        var browser = new FormBrowser(s_server);
-        var (verifier, challenge) = Pkce();
-        var redirect = await OidcFlow.AuthorizeAsync(browser, OidcFlow.AuthorizeUrl(WebAppId, WebRedirect, scope, challenge), username);
-        var tokens = await OidcFlow.ExchangeAsync(s_server, OidcFlow.CodeOf(browser, redirect), verifier, WebAppId, WebRedirect, WebSecret);
-        Assert.AreEqual(HttpStatusCode.OK, tokens.Status, tokens.Error);
-        return (browser, username, tokens);
-    }
+    private static async Task<(FormBrowser Browser, string Username, TokenAnswer Tokens)> SignInWebAppAsync(string scope = "openid profile email offline_access") =>
+        await OidcFlow.SignInAsync(s_server, WebAppId, WebRedirect, WebSecret, scope, await OidcFlow.NewUserAsync(s_server, email: $"{Guid.NewGuid():N}@example.test"));
 
     [TestMethod]
     public async Task A_web_app_signs_a_user_in_with_a_code_and_gets_grid_session_tokens_and_a_signed_id_token()
@@ -198,9 +190,7 @@ public sealed class CodeFlowTests
     public async Task Each_code_exchange_is_its_own_session_in_the_users_device_list()
     {
         var (browser, username, first) = await SignInWebAppAsync();
-        var (verifier, challenge) = Pkce();
-        var again = await OidcFlow.AuthorizeAsync(browser, OidcFlow.AuthorizeUrl(WebAppId, WebRedirect, "openid", challenge), username);
-        var second = await OidcFlow.ExchangeAsync(s_server, OidcFlow.CodeOf(browser, again), verifier, WebAppId, WebRedirect, WebSecret);
+        var (_, _, second) = await OidcFlow.SignInAsync(s_server, WebAppId, WebRedirect, WebSecret, username: username, browser: browser);
 
         var list = await OidcFlow.JsonAsync(await s_server.SendAsync(HttpMethod.Get, "/v1/users/me/sessions", second.AccessToken));
 
@@ -211,12 +201,7 @@ public sealed class CodeFlowTests
     [TestMethod]
     public async Task A_client_that_validates_offline_gets_short_signed_jwt_access_tokens_that_the_provider_revokes()
     {
-        var username = await OidcFlow.NewUserAsync(s_server);
-        using var browser = new FormBrowser(s_server);
-        var (verifier, challenge) = Pkce();
-        var code = OidcFlow.CodeOf(browser, await OidcFlow.AuthorizeAsync(browser, OidcFlow.AuthorizeUrl(OfflineAppId, OfflineRedirect, $"openid {ServiceScope} offline_access", challenge), username));
-        var tokens = await OidcFlow.ExchangeAsync(s_server, code, verifier, OfflineAppId, OfflineRedirect, OfflineSecret);
-        Assert.AreEqual(HttpStatusCode.OK, tokens.Status, tokens.Error);
+        var (browser, _, tokens) = await OidcFlow.SignInAsync(s_server, OfflineAppId, OfflineRedirect, OfflineSecret, $"openid {ServiceScope} offline_access");
         Assert.AreEqual(300, tokens.ExpiresIn, "OpenIdConnect:JwtAccessTokenLifetime");
 
         // What a resource server does offline: the JWKS, the issuer, its own audience.

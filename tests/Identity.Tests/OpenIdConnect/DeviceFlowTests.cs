@@ -47,7 +47,7 @@ public sealed class DeviceFlowTests
         StringAssert.EndsWith(device.GetProperty("verification_uri").GetString()!, "/connect/verify");
         Assert.AreEqual("authorization_pending", (await PollAsync(device.GetProperty("device_code").GetString()!)).Error);
 
-        using var browser = new FormBrowser(s_server);
+        var browser = new FormBrowser(s_server);
         var confirm = await EnterCodeAsync(browser, username, device.GetProperty("user_code").GetString()!);
         Assert.AreEqual(HttpStatusCode.OK, confirm.StatusCode);
         StringAssert.Contains(await confirm.Content.ReadAsStringAsync(), "Living-room TV");
@@ -69,7 +69,7 @@ public sealed class DeviceFlowTests
     {
         var device = await StartAsync();
         var username = await OidcFlow.NewUserAsync(s_server);
-        using var browser = new FormBrowser(s_server);
+        var browser = new FormBrowser(s_server);
 
         var confirm = await OidcFlow.AuthorizeAsync(browser, new Uri(device.GetProperty("verification_uri_complete").GetString()!).PathAndQuery, username);
 
@@ -82,7 +82,7 @@ public sealed class DeviceFlowTests
     {
         var device = await StartAsync();
         var username = await OidcFlow.NewUserAsync(s_server);
-        using var browser = new FormBrowser(s_server);
+        var browser = new FormBrowser(s_server);
 
         var confirm = await EnterCodeAsync(browser, username, device.GetProperty("user_code").GetString()!);
         await browser.SubmitAsync(confirm, ("decision", "deny"));
@@ -95,7 +95,7 @@ public sealed class DeviceFlowTests
     {
         var device = await StartAsync();
         var username = await OidcFlow.NewUserAsync(s_server);
-        using var browser = new FormBrowser(s_server);
+        var browser = new FormBrowser(s_server);
 
         var wrong = await EnterCodeAsync(browser, username, "000000000000");
 

@@ -85,11 +85,7 @@ public sealed class DiscoveryTests
         Assert.IsTrue(keys.All(k => k.GetProperty("use").GetString() == "sig"));
         Assert.IsFalse(keys.Any(k => k.TryGetProperty("d", out _)), "no private part");
 
-        var username = await OidcFlow.NewUserAsync(s_server);
-        using var browser = new FormBrowser(s_server);
-        var (verifier, challenge) = Pkce();
-        var code = OidcFlow.CodeOf(browser, await OidcFlow.AuthorizeAsync(browser, OidcFlow.AuthorizeUrl(WebAppId, WebRedirect, "openid", challenge), username));
-        var tokens = await OidcFlow.ExchangeAsync(s_server, code, verifier, WebAppId, WebRedirect, WebSecret);
+        var (browser, _, tokens) = await OidcFlow.SignInAsync(s_server, WebAppId, WebRedirect, WebSecret);
         var header = new JsonWebToken(tokens.IdToken);
         Assert.AreEqual(s_newKeyId, header.Kid);
         Assert.AreEqual("ES256", header.Alg);

@@ -28,7 +28,7 @@ public sealed class HostedPagesTests
     [TestMethod]
     public async Task Every_page_has_a_strict_policy_no_caching_no_framing_and_an_antiforgery_token()
     {
-        using var browser = new FormBrowser(s_server);
+        var browser = new FormBrowser(s_server);
         var page = await browser.GetAsync("/account/login?returnUrl=%2Faccount");
 
         Assert.AreEqual(HttpStatusCode.OK, page.StatusCode);
@@ -49,7 +49,7 @@ public sealed class HostedPagesTests
     public async Task A_login_post_without_its_antiforgery_token_is_refused_and_signs_nobody_in()
     {
         var username = await OidcFlow.NewUserAsync(s_server);
-        using var browser = new FormBrowser(s_server);
+        var browser = new FormBrowser(s_server);
         await browser.GetAsync("/account/login");
 
         var forged = await browser.PostFormAsync("/account/login", [new("username", username), new("password", GridScenario.Password), new("returnUrl", "/account")]);
@@ -62,7 +62,7 @@ public sealed class HostedPagesTests
     public async Task A_wrong_password_and_an_unknown_user_get_the_same_answer()
     {
         var username = await OidcFlow.NewUserAsync(s_server);
-        using var browser = new FormBrowser(s_server);
+        var browser = new FormBrowser(s_server);
 
         var wrong = await browser.SubmitAsync(await browser.GetAsync("/account/login"), ("username", username), ("password", "not the password at all"));
         var unknown = await browser.SubmitAsync(await browser.GetAsync("/account/login"), ("username", GridScenario.UniqueName()), ("password", "not the password at all"));
@@ -78,7 +78,7 @@ public sealed class HostedPagesTests
     public async Task The_sign_in_cookie_is_host_only_httponly_and_secure_and_a_return_url_must_be_local()
     {
         var username = await OidcFlow.NewUserAsync(s_server);
-        using var browser = new FormBrowser(s_server);
+        var browser = new FormBrowser(s_server);
         var page = await browser.GetAsync("/account/login?returnUrl=https%3A%2F%2Fevil.example%2F");
         var response = await browser.SubmitAsync(page, ("username", username), ("password", GridScenario.Password));
 
@@ -93,7 +93,7 @@ public sealed class HostedPagesTests
     public async Task A_third_party_app_asks_for_consent_once_and_a_denial_goes_back_as_access_denied()
     {
         var username = await OidcFlow.NewUserAsync(s_server);
-        using var browser = new FormBrowser(s_server);
+        var browser = new FormBrowser(s_server);
 
         var consent = await OidcFlow.AuthorizeAsync(browser, PartnerUrl(), username);
         Assert.AreEqual(HttpStatusCode.OK, consent.StatusCode);
@@ -117,7 +117,7 @@ public sealed class HostedPagesTests
     public async Task A_first_party_app_skips_consent()
     {
         var username = await OidcFlow.NewUserAsync(s_server);
-        using var browser = new FormBrowser(s_server);
+        var browser = new FormBrowser(s_server);
 
         var response = await OidcFlow.AuthorizeAsync(browser, OidcFlow.AuthorizeUrl(WebAppId, WebRedirect, "openid profile", Pkce().Challenge), username);
 
@@ -128,7 +128,7 @@ public sealed class HostedPagesTests
     public async Task Prompt_none_answers_login_required_or_consent_required_without_showing_a_page()
     {
         var username = await OidcFlow.NewUserAsync(s_server);
-        using var browser = new FormBrowser(s_server);
+        var browser = new FormBrowser(s_server);
 
         var anonymous = await browser.GetAsync(PartnerUrl(extra: "prompt=none"));
         Assert.AreEqual("login_required", await OidcFlow.ErrorOf(browser, anonymous));
@@ -145,7 +145,7 @@ public sealed class HostedPagesTests
     public async Task Prompt_login_asks_for_the_password_again_even_when_signed_in()
     {
         var username = await OidcFlow.NewUserAsync(s_server);
-        using var browser = new FormBrowser(s_server);
+        var browser = new FormBrowser(s_server);
         await OidcFlow.AuthorizeAsync(browser, OidcFlow.AuthorizeUrl(WebAppId, WebRedirect, "openid", Pkce().Challenge), username);
 
         var response = await browser.FollowAsync(await browser.GetAsync(OidcFlow.AuthorizeUrl(WebAppId, WebRedirect, "openid", Pkce().Challenge, extra: "prompt=login")));
@@ -158,7 +158,7 @@ public sealed class HostedPagesTests
     [TestMethod]
     public async Task An_invalid_request_with_no_safe_place_to_return_shows_a_page_not_a_redirect()
     {
-        using var browser = new FormBrowser(s_server);
+        var browser = new FormBrowser(s_server);
 
         var unknownClient = await browser.GetAsync(OidcFlow.AuthorizeUrl("nobody", WebRedirect, "openid", Pkce().Challenge));
 
@@ -170,11 +170,7 @@ public sealed class HostedPagesTests
     [TestMethod]
     public async Task Rp_initiated_logout_confirms_then_ends_the_apps_session_and_the_browsers_and_returns_to_the_app()
     {
-        var username = await OidcFlow.NewUserAsync(s_server);
-        using var browser = new FormBrowser(s_server);
-        var (verifier, challenge) = Pkce();
-        var code = OidcFlow.CodeOf(browser, await OidcFlow.AuthorizeAsync(browser, OidcFlow.AuthorizeUrl(WebAppId, WebRedirect, "openid", challenge), username));
-        var tokens = await OidcFlow.ExchangeAsync(s_server, code, verifier, WebAppId, WebRedirect, WebSecret);
+        var (browser, _, tokens) = await OidcFlow.SignInAsync(s_server, WebAppId, WebRedirect, WebSecret);
 
         var confirm = await browser.GetAsync(QueryHelpers.AddQueryString("/connect/endsession", new Dictionary<string, string?>
         {
@@ -197,11 +193,7 @@ public sealed class HostedPagesTests
     [TestMethod]
     public async Task Ending_the_browsers_grid_session_signs_the_pages_out()
     {
-        var username = await OidcFlow.NewUserAsync(s_server);
-        using var browser = new FormBrowser(s_server);
-        var (verifier, challenge) = Pkce();
-        var code = OidcFlow.CodeOf(browser, await OidcFlow.AuthorizeAsync(browser, OidcFlow.AuthorizeUrl(WebAppId, WebRedirect, "openid", challenge), username));
-        var tokens = await OidcFlow.ExchangeAsync(s_server, code, verifier, WebAppId, WebRedirect, WebSecret);
+        var (browser, _, tokens) = await OidcFlow.SignInAsync(s_server, WebAppId, WebRedirect, WebSecret);
 
         // "Sign out everywhere else" from the app: the browser's sign-in is one of the other sessions.
         Assert.AreEqual(HttpStatusCode.NoContent, (await s_server.SendAsync(HttpMethod.Delete, "/v1/users/me/sessions", tokens.AccessToken)).StatusCode);
@@ -213,11 +205,7 @@ public sealed class HostedPagesTests
     [TestMethod]
     public async Task The_account_page_lists_the_devices_and_signs_out_one_or_every_other()
     {
-        var username = await OidcFlow.NewUserAsync(s_server);
-        using var browser = new FormBrowser(s_server);
-        var (verifier, challenge) = Pkce();
-        var code = OidcFlow.CodeOf(browser, await OidcFlow.AuthorizeAsync(browser, OidcFlow.AuthorizeUrl(WebAppId, WebRedirect, "openid", challenge), username));
-        var app = await OidcFlow.ExchangeAsync(s_server, code, verifier, WebAppId, WebRedirect, WebSecret);
+        var (browser, username, app) = await OidcFlow.SignInAsync(s_server, WebAppId, WebRedirect, WebSecret);
         var phone = await s_server.LoginTokensAsync(username);
 
         var page = await browser.GetAsync("/account");
@@ -244,7 +232,7 @@ public sealed class HostedPagesTests
     [TestMethod]
     public async Task The_account_page_needs_a_sign_in_and_its_forms_need_their_token()
     {
-        using var browser = new FormBrowser(s_server);
+        var browser = new FormBrowser(s_server);
 
         var anonymous = await browser.GetAsync("/account");
         var forged = await browser.PostFormAsync("/account/sessions/end-others", []);
@@ -261,4 +249,40 @@ public sealed class HostedPagesTests
     [DataRow(null, "Unknown device")]
     public void A_device_is_named_by_its_browser_and_system(string? userAgent, string expected) =>
         Assert.AreEqual(expected, Identity.Api.Pages.DeviceNames.Describe(userAgent));
+
+    [TestMethod]
+    public async Task A_new_user_creates_an_account_from_the_login_page_and_the_app_gets_its_code()
+    {
+        var browser = new FormBrowser(s_server);
+        var (_, challenge) = Pkce();
+        var login = await browser.FollowAsync(await browser.GetAsync(OidcFlow.AuthorizeUrl(WebAppId, WebRedirect, "openid profile", challenge)));
+        var link = System.Text.RegularExpressions.Regex.Match(await login.Content.ReadAsStringAsync(), "href=\"(?<href>/account/register[^\"]*)\"").Groups["href"].Value;
+        Assert.IsFalse(string.IsNullOrEmpty(link), "the login page offers registration");
+
+        var form = await browser.GetAsync(System.Net.WebUtility.HtmlDecode(link));
+        var created = await browser.SubmitAsync(form, ("username", GridScenario.UniqueName()), ("email", ""), ("password", GridScenario.Password));
+
+        Assert.AreEqual(HttpStatusCode.Redirect, created.StatusCode, await created.Content.ReadAsStringAsync());
+        OidcFlow.CodeOf(browser, await browser.FollowAsync(created));
+        Assert.AreEqual(HttpStatusCode.OK, (await browser.GetAsync("/account")).StatusCode, "signed in");
+    }
+
+    [TestMethod]
+    public async Task Registration_says_what_is_wrong_next_to_each_field_as_the_api_would()
+    {
+        var taken = await OidcFlow.NewUserAsync(s_server);
+        var browser = new FormBrowser(s_server);
+
+        var duplicate = await browser.SubmitAsync(await browser.GetAsync("/account/register"), ("username", taken), ("email", ""), ("password", GridScenario.Password));
+        var weak = await browser.SubmitAsync(await browser.GetAsync("/account/register"), ("username", GridScenario.UniqueName()), ("email", ""), ("password", "password"));
+        var forged = await browser.PostFormAsync("/account/register", [new("username", GridScenario.UniqueName()), new("password", GridScenario.Password)]);
+
+        Assert.AreEqual(HttpStatusCode.Conflict, duplicate.StatusCode);
+        StringAssert.Contains(await duplicate.Content.ReadAsStringAsync(), "id=\"username-error\"");
+        StringAssert.Contains(await duplicate.Content.ReadAsStringAsync(), "aria-invalid=\"true\"");
+        Assert.AreEqual(HttpStatusCode.BadRequest, weak.StatusCode);
+        StringAssert.Contains(await weak.Content.ReadAsStringAsync(), "id=\"password-error\"");
+        Assert.AreEqual(HttpStatusCode.BadRequest, forged.StatusCode, "no antiforgery token, no account");
+        Assert.IsFalse(browser.Cookies.ContainsKey("__Host-igp"));
+    }
 }

@@ -105,6 +105,22 @@ internal static class OidcFlow
         return await server.SendAsync(request);
     }
 
+    /// <summary>
+    /// The whole code flow for <paramref name="username"/> (a fresh account when null): authorize
+    /// with PKCE, sign in on the hosted page, exchange the code. Fails the test unless tokens come back.
+    /// </summary>
+    public static async Task<(FormBrowser Browser, string Username, TokenAnswer Tokens)> SignInAsync(
+        HttpClient server, string clientId, string redirectUri, string? secret, string scope = "openid", string? username = null, FormBrowser? browser = null)
+    {
+        username ??= await NewUserAsync(server);
+        browser ??= new FormBrowser(server);
+        var (verifier, challenge) = OidcClients.Pkce();
+        var code = CodeOf(browser, await AuthorizeAsync(browser, AuthorizeUrl(clientId, redirectUri, scope, challenge), username));
+        var tokens = await ExchangeAsync(server, code, verifier, clientId, redirectUri, secret);
+        Assert.AreEqual(HttpStatusCode.OK, tokens.Status, tokens.Error);
+        return (browser, username, tokens);
+    }
+
     /// <summary>A fresh account, as the v1 API registers it.</summary>
     public static async Task<string> NewUserAsync(HttpClient server, string? email = null)
     {
