@@ -96,7 +96,7 @@ public static class IdentityApi
         api.MapIntrospectionApi();
         api.MapRevocationsApi();
         api.MapAdminApi();
-        api.MapAdminClientsApi();
+        api.MapAdminOpenIdConnectApi();
         app.MapOpenIdConnectProvider();
         return app;
     }

@@ -27,4 +27,7 @@ namespace Identity.Api.Http;
 [JsonSerializable(typeof(AdminClientRequest))]
 [JsonSerializable(typeof(AdminClientCreatedResponse))]
 [JsonSerializable(typeof(AdminClientListResponse))]
+[JsonSerializable(typeof(AdminScopeRequest))]
+[JsonSerializable(typeof(AdminScopeResponse))]
+[JsonSerializable(typeof(AdminScopeListResponse))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

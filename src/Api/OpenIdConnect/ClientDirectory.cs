@@ -5,7 +5,7 @@ namespace Identity.Api.OpenIdConnect;
 
 /// <summary>
 /// Every OpenID Connect client: those of configuration (<see cref="OpenIdConnectOptions.Clients"/>)
-/// and those operators registered through the admin API (<see cref="IClientRegistryGrain"/>).
+/// and those operators registered through the admin API (<see cref="IProviderRegistryGrain"/>).
 /// Decisions (is this a client, what may it do) always ask the registry, an in-memory grain read,
 /// so a removed client is refused at once; only the pages' Content-Security-Policy uses a copy of
 /// the registered redirect origins, refreshed every few seconds.
@@ -19,7 +19,7 @@ internal sealed class ClientDirectory(IOptionsMonitor<OpenIdConnectOptions> opti
     private volatile string[] _registeredOrigins = [];
     private long _originsReadAt = long.MinValue;
 
-    private IClientRegistryGrain Registry => grains.GetGrain<IClientRegistryGrain>(0);
+    private IProviderRegistryGrain Registry => grains.GetGrain<IProviderRegistryGrain>(0);
 
     public async ValueTask<OpenIdConnectClient?> FindAsync(string clientId) =>
         options.CurrentValue.FindClient(clientId) ?? (keys.Shared ? ToClient(await Registry.FindAsync(clientId)) : null);

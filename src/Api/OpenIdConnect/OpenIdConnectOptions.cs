@@ -217,10 +217,6 @@ internal sealed class OpenIdConnectOptionsValidator() : OptionsValidator<OpenIdC
         }
     }
 
-    /// <summary>Every scope a client may be allowed: the standard ones and the configured API scopes.</summary>
-    internal static HashSet<string> KnownScopes(OpenIdConnectOptions options) =>
-        [.. OpenIdConnectOptions.StandardScopes, .. options.Scopes.Select(s => s.Name)];
-
     private static bool IsBase64(string text, out int length)
     {
         var buffer = new byte[(text.Length * 3 / 4) + 3];

@@ -33,6 +33,7 @@ internal static class OpenIdConnectServer
 
         builder.Services.AddHostedPages(sessions.AbsoluteLifetime);
         builder.Services.AddSingleton<ClientDirectory>();
+        builder.Services.AddSingleton<ScopeDirectory>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         // Codes, ID tokens and the grid's sessions expire by one clock: the grid's.
         builder.Services.AddOptions<OpenIddictServerOptions>()
@@ -44,7 +45,7 @@ internal static class OpenIdConnectServer
                 .SetDefaultTokenEntity<GridTokenEntry>()
                 .ReplaceApplicationStore<OpenIdConnectClient, ApplicationStore>(ServiceLifetime.Singleton)
                 .ReplaceApplicationManager<OpenIdConnectClient, GridApplicationManager>()
-                .ReplaceScopeStore<OpenIdConnectScope, ConfiguredScopeStore>(ServiceLifetime.Singleton)
+                .ReplaceScopeStore<OpenIdConnectScope, ScopeStore>(ServiceLifetime.Singleton)
                 .ReplaceTokenStore<GridTokenEntry, GridTokenStore>(ServiceLifetime.Singleton))
             .AddServer(server =>
             {
@@ -126,15 +127,15 @@ internal static class OpenIdConnectServer
     /// clients of <c>Introspection:Clients</c> — the provider's access tokens are grid session
     /// tokens, checked there) and the API scopes of <see cref="OpenIdConnectOptions.Scopes"/>.
     /// </summary>
-    internal sealed class DescribeGridEndpoints(IOptionsMonitor<OpenIdConnectOptions> options) : IOpenIddictServerHandler<OpenIddictServerEvents.HandleConfigurationRequestContext>
+    internal sealed class DescribeGridEndpoints(ScopeDirectory scopes) : IOpenIddictServerHandler<OpenIddictServerEvents.HandleConfigurationRequestContext>
     {
         public static OpenIddictServerHandlerDescriptor Descriptor { get; } = OpenIddictServerHandlerDescriptor.CreateBuilder<OpenIddictServerEvents.HandleConfigurationRequestContext>()
-            .UseSingletonHandler<DescribeGridEndpoints>()
+            .UseScopedHandler<DescribeGridEndpoints>()
             .SetOrder(OpenIddictServerHandlers.Discovery.AttachClientAuthenticationMethods.Descriptor.Order + 500)
             .SetType(OpenIddictServerHandlerType.Custom)
             .Build();
 
-        public ValueTask HandleAsync(OpenIddictServerEvents.HandleConfigurationRequestContext context)
+        public async ValueTask HandleAsync(OpenIddictServerEvents.HandleConfigurationRequestContext context)
         {
             if (context.BaseUri is { } root)
             {
@@ -144,9 +145,7 @@ internal static class OpenIdConnectServer
                 context.IntrospectionEndpointAuthenticationMethods.Add(ClientAuthenticationMethods.ClientSecretPost);
             }
 
-            context.Scopes.UnionWith(options.CurrentValue.Scopes.Select(s => s.Name));
-
-            return ValueTask.CompletedTask;
+            context.Scopes.UnionWith((await scopes.ScopesAsync()).Select(s => s.Name));
         }
     }
 }

@@ -50,7 +50,7 @@ internal static class ProviderEndpoints
         return routes;
     }
 
-    private static async Task<IResult> AuthorizeAsync(HttpContext http, IAntiforgery antiforgery, IGrainFactory grains, ClientDirectory clients, IOptionsMonitor<OpenIdConnectOptions> options)
+    private static async Task<IResult> AuthorizeAsync(HttpContext http, IAntiforgery antiforgery, IGrainFactory grains, ClientDirectory clients, ScopeDirectory apiScopes)
     {
         if (ErrorPage(http) is { } error)
         {
@@ -106,7 +106,7 @@ internal static class ProviderEndpoints
             {
                 ["ClientName"] = client.DisplayName ?? client.ClientId,
                 ["Username"] = user.Username,
-                ["Scopes"] = DescribeScopes(scopes, options.CurrentValue),
+                ["Scopes"] = DescribeScopes(scopes, await apiScopes.ScopesAsync()),
                 ["Action"] = AuthorizePath,
                 ["Fields"] = RequestParameters(request),
             });
@@ -117,12 +117,12 @@ internal static class ProviderEndpoints
             .SetClaim(GridSessionTokens.SignInSessionClaim, user.SessionId.ToString("D"));
         var principal = new ClaimsPrincipal(identity);
         principal.SetScopes(scopes);
-        principal.SetResources(ResourcesOf(scopes, options.CurrentValue));
+        principal.SetResources(ResourcesOf(scopes, await apiScopes.ScopesAsync()));
         // Nothing of this goes into a token a client reads: the code carries it to the exchange, which writes the claims.
         return TypedResults.SignIn(principal, authenticationScheme: Scheme);
     }
 
-    private static async Task<IResult> ExchangeAsync(HttpContext http, IGrainFactory grains, SessionGrains sessions, TokenAuthenticator tokens, ClientDirectory clients, IOptionsMonitor<OpenIdConnectOptions> options)
+    private static async Task<IResult> ExchangeAsync(HttpContext http, IGrainFactory grains, SessionGrains sessions, TokenAuthenticator tokens, ClientDirectory clients, ScopeDirectory apiScopes, IOptionsMonitor<OpenIdConnectOptions> options)
     {
         var request = http.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("OpenIddict did not handle the token request.");
         var presented = (await http.AuthenticateAsync(Scheme)).Principal;
@@ -147,7 +147,7 @@ internal static class ProviderEndpoints
         else if (request.IsClientCredentialsGrantType())
         {
             // OpenIddict has authenticated the client; the service's own session answers.
-            var grant = new TokenGrant(SingleOrNull([.. ResourcesOf(request.GetScopes(), options.CurrentValue)]), JoinOrNull(request.GetScopes()), request.ClientId);
+            var grant = new TokenGrant(SingleOrNull([.. ResourcesOf(request.GetScopes(), await apiScopes.ScopesAsync())]), JoinOrNull(request.GetScopes()), request.ClientId);
             issued = await grains.GetGrain<IServiceClientGrain>(request.ClientId!).StartSessionAsync(http.GetClientContext(), grant);
         }
         else if (request.IsRefreshTokenGrantType())
@@ -175,7 +175,7 @@ internal static class ProviderEndpoints
         var jwtAccessToken = client?.AccessTokenFormat == AccessTokenFormat.Jwt;
         var profile = session.IsService ? null : await grains.GetGrain<IUserGrain>(session.UserId).GetProfileAsync();
         var principal = GridSessionTokens.ClaimsOf(session);
-        principal.SetResources(session.IsService ? ResourcesOf(request.GetScopes(), options.CurrentValue) : presented?.GetResources() ?? []);
+        principal.SetResources(session.IsService ? ResourcesOf(request.GetScopes(), await apiScopes.ScopesAsync()) : presented?.GetResources() ?? []);
         AddIdentityClaims((ClaimsIdentity)principal.Identity!, session, profile);
         principal.SetAccessTokenLifetime(jwtAccessToken ? options.CurrentValue.JwtAccessTokenLifetime : issued.AccessTokenExpiresAt - issued.IssuedAt);
         principal.SetRefreshTokenLifetime(session.ExpiresAt - issued.IssuedAt);
@@ -262,7 +262,7 @@ internal static class ProviderEndpoints
     /// with it), sees which application asks for what, and allows or denies. A code that is wrong
     /// or expired gets the entry form again, with the same answer for both.
     /// </summary>
-    private static async Task<IResult> VerifyAsync(HttpContext http, IAntiforgery antiforgery, ClientDirectory clients, IOptionsMonitor<OpenIdConnectOptions> options)
+    private static async Task<IResult> VerifyAsync(HttpContext http, IAntiforgery antiforgery, ClientDirectory clients, ScopeDirectory apiScopes)
     {
         var request = http.GetOpenIddictServerRequest();
         var isPost = HttpMethods.IsPost(http.Request.Method);
@@ -311,7 +311,7 @@ internal static class ProviderEndpoints
                 ["UserCode"] = request!.UserCode,
                 ["ClientName"] = client?.DisplayName ?? clientId,
                 ["Username"] = user.Username,
-                ["Scopes"] = DescribeScopes(presented.GetScopes(), options.CurrentValue),
+                ["Scopes"] = DescribeScopes(presented.GetScopes(), await apiScopes.ScopesAsync()),
             });
         }
 
@@ -320,7 +320,7 @@ internal static class ProviderEndpoints
             .SetClaim(GridSessionTokens.SignInSessionClaim, user.SessionId.ToString("D"));
         var principal = new ClaimsPrincipal(identity);
         principal.SetScopes(presented.GetScopes());
-        principal.SetResources(ResourcesOf(presented.GetScopes(), options.CurrentValue));
+        principal.SetResources(ResourcesOf(presented.GetScopes(), await apiScopes.ScopesAsync()));
         return TypedResults.SignIn(principal, new AuthenticationProperties { RedirectUri = DeviceDonePath + "?result=allowed" }, Scheme);
     }
 
@@ -393,18 +393,18 @@ internal static class ProviderEndpoints
             .Where(p => p.Key != "__RequestVerificationToken" && p.Key != "decision")
             .SelectMany(p => ((StringValues)p.Value).OfType<string>().Select(v => new KeyValuePair<string, string>(p.Key, v)))];
 
-    private static List<string> DescribeScopes(ImmutableArray<string> scopes, OpenIdConnectOptions options) =>
+    private static List<string> DescribeScopes(ImmutableArray<string> scopes, List<OpenIdConnectScope> apiScopes) =>
         [.. scopes.Select(scope => scope switch
         {
             Scopes.OpenId => "Know who you are",
             Scopes.Profile => "See your username",
             Scopes.Email => "See your email address",
             Scopes.OfflineAccess => "Stay signed in when you are not using it",
-            _ => options.Scopes.Find(s => s.Name == scope)?.DisplayName ?? scope,
+            _ => apiScopes.Find(s => s.Name == scope)?.DisplayName ?? scope,
         })];
 
-    private static IEnumerable<string> ResourcesOf(ImmutableArray<string> scopes, OpenIdConnectOptions options) =>
-        options.Scopes.Where(s => scopes.Contains(s.Name)).SelectMany(s => s.Resources).Distinct(StringComparer.Ordinal);
+    private static IEnumerable<string> ResourcesOf(ImmutableArray<string> scopes, List<OpenIdConnectScope> apiScopes) =>
+        apiScopes.Where(s => scopes.Contains(s.Name)).SelectMany(s => s.Resources).Distinct(StringComparer.Ordinal);
 
     private static string? SingleOrNull(ImmutableArray<string> values) => values.Length == 1 ? values[0] : null;
 

@@ -124,4 +124,48 @@ public sealed class ClientRegistrationTests
         Assert.AreEqual(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.AreEqual(HttpStatusCode.Unauthorized, stranger.StatusCode);
     }
+
+    [TestMethod]
+    public async Task A_registered_scope_can_be_given_to_a_registered_service_and_names_its_audience()
+    {
+        var scope = $"reports:{Guid.NewGuid():N}"[..20];
+        var registered = await AdminAsync(HttpMethod.Post, "/admin/v1/scopes", new { name = scope, displayName = "Read reports", resources = new[] { "reports-api" } });
+        Assert.AreEqual(HttpStatusCode.Created, registered.StatusCode, await registered.Content.ReadAsStringAsync());
+        var clientId = $"reporter-{Guid.NewGuid():N}"[..20];
+        var created = await OidcFlow.JsonAsync(await AdminAsync(HttpMethod.Post, "/admin/v1/clients", new
+        {
+            clientId,
+            confidential = true,
+            grantTypes = new[] { "client_credentials" },
+            scopes = new[] { scope },
+        }));
+
+        var token = await OidcFlow.TokenAsync(s_server, [new("grant_type", "client_credentials"), new("scope", scope)], (clientId, created.GetProperty("clientSecret").GetString()!));
+        Assert.AreEqual(HttpStatusCode.OK, token.Status, token.Error);
+        var introspection = await OidcFlow.JsonAsync(await s_server.IntrospectAsync(new FormUrlEncodedContent([new("token", token.AccessToken!)]), "orders:orders-secret-0123456789"));
+        Assert.AreEqual("reports-api", introspection.GetProperty("aud").GetString());
+        StringAssert.Contains(await s_server.GetStringAsync("/.well-known/openid-configuration"), scope, "discovery lists it");
+        StringAssert.Contains(await (await AdminAsync(HttpMethod.Get, "/admin/v1/scopes")).Content.ReadAsStringAsync(), scope);
+
+        Assert.AreEqual(HttpStatusCode.NoContent, (await AdminAsync(HttpMethod.Delete, $"/admin/v1/scopes/{Uri.EscapeDataString(scope)}")).StatusCode);
+        var refused = await OidcFlow.TokenAsync(s_server, [new("grant_type", "client_credentials"), new("scope", scope)], (clientId, created.GetProperty("clientSecret").GetString()!));
+        Assert.AreEqual("invalid_scope", refused.Error, "a removed scope is unknown at once");
+    }
+
+    [TestMethod]
+    public async Task Scope_names_are_unique_standard_and_configured_ones_stay_and_bad_ones_are_refused()
+    {
+        var standard = await AdminAsync(HttpMethod.Post, "/admin/v1/scopes", new { name = "profile" });
+        var configured = await AdminAsync(HttpMethod.Post, "/admin/v1/scopes", new { name = ServiceScope });
+        var invalid = await AdminAsync(HttpMethod.Post, "/admin/v1/scopes", new { name = "read everything", resources = new[] { "a b" } });
+        var removeConfigured = await AdminAsync(HttpMethod.Delete, $"/admin/v1/scopes/{Uri.EscapeDataString(ServiceScope)}");
+        var removeUnknown = await AdminAsync(HttpMethod.Delete, "/admin/v1/scopes/nothing");
+
+        Assert.AreEqual(HttpStatusCode.Conflict, standard.StatusCode);
+        Assert.AreEqual(HttpStatusCode.Conflict, configured.StatusCode);
+        Assert.AreEqual(HttpStatusCode.BadRequest, invalid.StatusCode);
+        CollectionAssert.AreEquivalent(new[] { "name", "resources" }, (await invalid.ErrorFieldsAsync()).ToArray());
+        Assert.AreEqual(HttpStatusCode.Conflict, removeConfigured.StatusCode);
+        Assert.AreEqual(HttpStatusCode.NotFound, removeUnknown.StatusCode);
+    }
 }

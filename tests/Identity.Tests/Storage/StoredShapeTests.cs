@@ -47,6 +47,13 @@ public sealed class StoredShapeTests
     public void An_oauth_token_entry_is_stored_as_pinned() => AssertStoredAs("oauth-token-state.json", FullTokenEntry());
 
     [TestMethod]
+    public void The_provider_registry_is_stored_as_pinned() => AssertStoredAs("provider-registry-state.json", new ProviderRegistryState
+    {
+        Clients = [new RegisteredClient("reports", new string('a', 64), "Reports", ["https://reports.example.com/cb"], [], ["authorization_code", "client_credentials"], ["invoices:read"], FirstParty: true, JwtAccessTokens: false, T0, "ops")],
+        Scopes = [new RegisteredScope("reports:read", "Read reports", ["reports-api"], T0, "ops")],
+    });
+
+    [TestMethod]
     public void An_oauth_reference_is_stored_as_pinned() => AssertStoredAs("oauth-reference-state.json", new OAuthReferenceState { TokenId = SessionB });
 
     [TestMethod]
@@ -205,6 +212,9 @@ public sealed class StoredShapeTests
     [DataRow(typeof(OAuthTokenState))]
     [DataRow(typeof(OAuthReferenceState))]
     [DataRow(typeof(ServiceClientState))]
+    [DataRow(typeof(ProviderRegistryState))]
+    [DataRow(typeof(RegisteredClient))]
+    [DataRow(typeof(RegisteredScope))]
     public void Every_stored_property_names_its_json_key(Type persisted)
     {
         var unnamed = persisted.GetProperties(BindingFlags.Public | BindingFlags.Instance)

@@ -101,9 +101,9 @@ public sealed partial class SecurityEvents(ILoggerFactory loggers, GridMetrics m
     public void OperatorAction(string operatorId, string action, Guid userId, Guid? sessionId, ClientContext client) =>
         LogOperatorAction(logger, operatorId, action, userId, sessionId, client.IpAddress, client.UserAgent);
 
-    /// <summary>An operator registered or removed an OpenID Connect client through the admin API.</summary>
-    public void OperatorClientAction(string operatorId, string action, string clientId, ClientContext client) =>
-        LogOperatorClientAction(logger, operatorId, action, clientId, client.IpAddress, client.UserAgent);
+    /// <summary>An operator registered or removed an OpenID Connect client or API scope through the admin API.</summary>
+    public void OperatorClientAction(string operatorId, string action, string name, ClientContext client) =>
+        LogOperatorClientAction(logger, operatorId, action, name, client.IpAddress, client.UserAgent);
 
     public void ClientAuthenticationFailed(string endpoint, ClientContext client) =>
         LogClientAuthenticationFailed(logger, endpoint, client.IpAddress, client.UserAgent);
@@ -160,8 +160,8 @@ public sealed partial class SecurityEvents(ILoggerFactory loggers, GridMetrics m
     [LoggerMessage(EventId = 1023, Level = LogLevel.Information, Message = "account erased: user {UserId}")]
     private static partial void LogAccountErased(ILogger logger, Guid userId);
 
-    [LoggerMessage(EventId = 1041, Level = LogLevel.Information, Message = "operator {OperatorId} {Action}: OpenID Connect client {ClientId} from {ClientAddress} ({UserAgent})")]
-    private static partial void LogOperatorClientAction(ILogger logger, string operatorId, string action, string clientId, string? clientAddress, string? userAgent);
+    [LoggerMessage(EventId = 1041, Level = LogLevel.Information, Message = "operator {OperatorId} {Action}: {Name} from {ClientAddress} ({UserAgent})")]
+    private static partial void LogOperatorClientAction(ILogger logger, string operatorId, string action, string name, string? clientAddress, string? userAgent);
 
     [LoggerMessage(EventId = 1040, Level = LogLevel.Information, Message = "operator {OperatorId} {Action}: user {UserId} session {SessionId} from {ClientAddress} ({UserAgent})")]
     private static partial void LogOperatorAction(ILogger logger, string operatorId, string action, Guid userId, Guid? sessionId, string? clientAddress, string? userAgent);

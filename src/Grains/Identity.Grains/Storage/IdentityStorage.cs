@@ -15,5 +15,5 @@ public static class IdentityStorage
     public const string OAuthTokenState = "oauth-token";
     public const string OAuthReferenceState = "oauth-reference";
     public const string ServiceClientState = "service-client";
-    public const string ClientRegistryState = "client-registry";
+    public const string ProviderRegistryState = "provider-registry";
 }

@@ -27,9 +27,21 @@ public sealed record RegisteredClient(
     public override string ToString() => $"RegisteredClient {{ ClientId = {ClientId}, secret redacted }}";
 }
 
-/// <summary>The clients operators registered (one grain, key 0: a few thousand clients at most, read from memory).</summary>
-[Alias("identity.IClientRegistryGrain")]
-public interface IClientRegistryGrain : IGrainWithIntegerKey
+/// <summary>An API scope registered by an operator through the admin API (scopes can also be configured).</summary>
+[GenerateSerializer, Immutable, Alias("identity.RegisteredScope")]
+public sealed record RegisteredScope(
+    [property: Id(0), JsonPropertyName("name")] string Name,
+    [property: Id(1), JsonPropertyName("displayName")] string? DisplayName,
+    [property: Id(2), JsonPropertyName("resources")] IReadOnlyList<string> Resources,
+    [property: Id(3), JsonPropertyName("registeredAt")] DateTimeOffset RegisteredAt,
+    [property: Id(4), JsonPropertyName("registeredBy")] string RegisteredBy);
+
+/// <summary>
+/// The OpenID Connect clients and API scopes operators registered (one grain, key 0: a few
+/// thousand entries at most, read from memory).
+/// </summary>
+[Alias("identity.IProviderRegistryGrain")]
+public interface IProviderRegistryGrain : IGrainWithIntegerKey
 {
     [ReadOnly, Alias("List")]
     Task<IReadOnlyList<RegisteredClient>> ListAsync();
@@ -44,20 +56,33 @@ public interface IClientRegistryGrain : IGrainWithIntegerKey
     /// <summary>Removes the client; false when there was none of that id.</summary>
     [Alias("Remove")]
     Task<bool> RemoveAsync(string clientId);
+
+    [ReadOnly, Alias("ListScopes")]
+    Task<IReadOnlyList<RegisteredScope>> ListScopesAsync();
+
+    /// <summary>Adds the scope; false when its name is already registered.</summary>
+    [Alias("RegisterScope")]
+    Task<bool> RegisterScopeAsync(RegisteredScope scope);
+
+    /// <summary>Removes the scope; false when there was none of that name.</summary>
+    [Alias("RemoveScope")]
+    Task<bool> RemoveScopeAsync(string name);
 }
 
-/// <summary>The stored shape of <see cref="ClientRegistryGrain"/>.</summary>
-[GenerateSerializer, Alias("identity.ClientRegistryState")]
-public sealed class ClientRegistryState
+/// <summary>The stored shape of <see cref="ProviderRegistryGrain"/>.</summary>
+[GenerateSerializer, Alias("identity.ProviderRegistryState")]
+public sealed class ProviderRegistryState
 {
     [Id(0), JsonPropertyName("clients")] public List<RegisteredClient> Clients { get; set; } = [];
+
+    [Id(1), JsonPropertyName("scopes")] public List<RegisteredScope> Scopes { get; set; } = [];
 }
 
-/// <summary>See <see cref="IClientRegistryGrain"/>.</summary>
-public sealed class ClientRegistryGrain(
-    [PersistentState(IdentityStorage.ClientRegistryState, IdentityStorage.ProviderName)] IPersistentState<ClientRegistryState> state,
-    DeepCopier<ClientRegistryState> copier,
-    ILogger<ClientRegistryGrain> logger) : Grain, IClientRegistryGrain
+/// <summary>See <see cref="IProviderRegistryGrain"/>.</summary>
+public sealed class ProviderRegistryGrain(
+    [PersistentState(IdentityStorage.ProviderRegistryState, IdentityStorage.ProviderName)] IPersistentState<ProviderRegistryState> state,
+    DeepCopier<ProviderRegistryState> copier,
+    ILogger<ProviderRegistryGrain> logger) : Grain, IProviderRegistryGrain
 {
     public Task<IReadOnlyList<RegisteredClient>> ListAsync() => Task.FromResult<IReadOnlyList<RegisteredClient>>(state.State.Clients);
 
@@ -86,6 +111,34 @@ public sealed class ClientRegistryGrain(
 
         using var change = state.BeginChange(copier, this, logger);
         state.State.Clients.RemoveAll(c => string.Equals(c.ClientId, clientId, StringComparison.Ordinal));
+        await change.CommitAsync();
+        return true;
+    }
+
+    public Task<IReadOnlyList<RegisteredScope>> ListScopesAsync() => Task.FromResult<IReadOnlyList<RegisteredScope>>(state.State.Scopes);
+
+    public async Task<bool> RegisterScopeAsync(RegisteredScope scope)
+    {
+        if (state.State.Scopes.Exists(s => string.Equals(s.Name, scope.Name, StringComparison.Ordinal)))
+        {
+            return false;
+        }
+
+        using var change = state.BeginChange(copier, this, logger);
+        state.State.Scopes.Add(scope);
+        await change.CommitAsync();
+        return true;
+    }
+
+    public async Task<bool> RemoveScopeAsync(string name)
+    {
+        if (!state.State.Scopes.Exists(s => string.Equals(s.Name, name, StringComparison.Ordinal)))
+        {
+            return false;
+        }
+
+        using var change = state.BeginChange(copier, this, logger);
+        state.State.Scopes.RemoveAll(s => string.Equals(s.Name, name, StringComparison.Ordinal));
         await change.CommitAsync();
         return true;
     }

@@ -2,41 +2,52 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using Microsoft.Extensions.Options;
 using OpenIddict.Abstractions;
 
 namespace Identity.Api.OpenIdConnect.Stores;
 
-/// <summary>OpenIddict's scope store over <see cref="OpenIdConnectOptions.Scopes"/> (read only, like the clients). The name is the id.</summary>
-internal sealed class ConfiguredScopeStore(IOptionsMonitor<OpenIdConnectOptions> options) : IOpenIddictScopeStore<OpenIdConnectScope>
+/// <summary>OpenIddict's scope store over the <see cref="ScopeDirectory"/> (configured and registered scopes; never written by the server). The name is the id.</summary>
+internal sealed class ScopeStore(ScopeDirectory directory) : IOpenIddictScopeStore<OpenIdConnectScope>
 {
-    private IEnumerable<OpenIdConnectScope> Scopes => options.CurrentValue.Scopes;
+    private async IAsyncEnumerable<OpenIdConnectScope> ScopesAsync()
+    {
+        foreach (var scope in await directory.ScopesAsync())
+        {
+            yield return scope;
+        }
+    }
 
-    private OpenIdConnectScope? Find(string name) => Scopes.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.Ordinal));
+    private async ValueTask<OpenIdConnectScope?> FindAsync(string name) =>
+        (await directory.ScopesAsync()).Find(s => string.Equals(s.Name, name, StringComparison.Ordinal));
 
-    public ValueTask<OpenIdConnectScope?> FindByIdAsync(string identifier, CancellationToken cancellationToken) => ValueTask.FromResult(Find(identifier));
+    public ValueTask<OpenIdConnectScope?> FindByIdAsync(string identifier, CancellationToken cancellationToken) => FindAsync(identifier);
 
-    public ValueTask<OpenIdConnectScope?> FindByNameAsync(string name, CancellationToken cancellationToken) => ValueTask.FromResult(Find(name));
+    public ValueTask<OpenIdConnectScope?> FindByNameAsync(string name, CancellationToken cancellationToken) => FindAsync(name);
 
     public IAsyncEnumerable<OpenIdConnectScope> FindByNamesAsync(ImmutableArray<string> names, CancellationToken cancellationToken) =>
-        Scopes.Where(s => names.Contains(s.Name, StringComparer.Ordinal)).ToAsyncEnumerable();
+        ScopesAsync().Where(s => names.Contains(s.Name, StringComparer.Ordinal));
 
     public IAsyncEnumerable<OpenIdConnectScope> FindByResourceAsync(string resource, CancellationToken cancellationToken) =>
-        Scopes.Where(s => s.Resources.Contains(resource, StringComparer.Ordinal)).ToAsyncEnumerable();
+        ScopesAsync().Where(s => s.Resources.Contains(resource, StringComparer.Ordinal));
 
-    public ValueTask<long> CountAsync(CancellationToken cancellationToken) => ValueTask.FromResult((long)options.CurrentValue.Scopes.Count);
+    public async ValueTask<long> CountAsync(CancellationToken cancellationToken) => (await directory.ScopesAsync()).Count;
 
-    public ValueTask<long> CountAsync<TResult>(Func<IQueryable<OpenIdConnectScope>, IQueryable<TResult>> query, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(query(Scopes.AsQueryable()).LongCount());
+    public async ValueTask<long> CountAsync<TResult>(Func<IQueryable<OpenIdConnectScope>, IQueryable<TResult>> query, CancellationToken cancellationToken) =>
+        query((await directory.ScopesAsync()).AsQueryable()).LongCount();
 
-    public ValueTask<TResult?> GetAsync<TState, TResult>(Func<IQueryable<OpenIdConnectScope>, TState, IQueryable<TResult>> query, TState state, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(query(Scopes.AsQueryable(), state).FirstOrDefault());
+    public async ValueTask<TResult?> GetAsync<TState, TResult>(Func<IQueryable<OpenIdConnectScope>, TState, IQueryable<TResult>> query, TState state, CancellationToken cancellationToken) =>
+        query((await directory.ScopesAsync()).AsQueryable(), state).FirstOrDefault();
 
     public IAsyncEnumerable<OpenIdConnectScope> ListAsync(int? count, int? offset, CancellationToken cancellationToken) =>
-        Scopes.Skip(offset ?? 0).Take(count ?? int.MaxValue).ToAsyncEnumerable();
+        ScopesAsync().Skip(offset ?? 0).Take(count ?? int.MaxValue);
 
-    public IAsyncEnumerable<TResult> ListAsync<TState, TResult>(Func<IQueryable<OpenIdConnectScope>, TState, IQueryable<TResult>> query, TState state, CancellationToken cancellationToken) =>
-        query(Scopes.AsQueryable(), state).ToAsyncEnumerable();
+    public async IAsyncEnumerable<TResult> ListAsync<TState, TResult>(Func<IQueryable<OpenIdConnectScope>, TState, IQueryable<TResult>> query, TState state, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        foreach (var result in query((await directory.ScopesAsync()).AsQueryable(), state))
+        {
+            yield return result;
+        }
+    }
 
     public ValueTask<string?> GetDescriptionAsync(OpenIdConnectScope scope, CancellationToken cancellationToken) => ValueTask.FromResult(scope.DisplayName);
 
@@ -81,5 +92,5 @@ internal sealed class ConfiguredScopeStore(IOptionsMonitor<OpenIdConnectOptions>
     public ValueTask SetResourcesAsync(OpenIdConnectScope scope, ImmutableArray<string> resources, CancellationToken cancellationToken) => throw ReadOnly();
 
     private static NotSupportedException ReadOnly([CallerMemberName] string? operation = null) =>
-        new($"{operation}: scopes are registered in configuration ({OpenIdConnectOptions.Section}:Scopes), not through the server.");
+        new($"{operation}: scopes are registered in configuration ({OpenIdConnectOptions.Section}:Scopes) or through /admin/v1/scopes, not through the server.");
 }
