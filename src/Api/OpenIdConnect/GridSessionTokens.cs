@@ -85,6 +85,7 @@ internal static class GridSessionTokens
     public static OpenIddictServerBuilder AddGridSessionTokens(this OpenIddictServerBuilder server) => server
         .AddEventHandler(SupplyGridToken.Descriptor)
         .AddEventHandler(RequireLiveSession.Descriptor)
+        .AddEventHandler(EndSessionOfReplayedCode.Descriptor)
         .RemoveEventHandler(ValidateReferenceTokenIdentifier.Descriptor)
         .AddEventHandler(RecognizeGridToken.Descriptor)
         .RemoveEventHandler(OpenIddict.Server.OpenIddictServerHandlers.Revocation.RevokeToken.Descriptor)
@@ -232,6 +233,34 @@ internal static class GridSessionTokens
                 || await SafeRetry.ReadAsync(sessions.Get(sessionId), static s => s.GetViewAsync(), context.CancellationToken) is null)
             {
                 context.Reject(OidcErrors.InvalidToken, "The token is not active.");
+            }
+        }
+    }
+
+    /// <summary>
+    /// RFC 6749 §4.1.2: an authorization code presented a second time is refused (OpenIddict's
+    /// token-entry check) and what it issued is revoked — here, the grid session its first
+    /// redemption started, so the tokens a thief or a leaked log got are dead too.
+    /// </summary>
+    internal sealed class EndSessionOfReplayedCode(IGrainFactory grains, SessionGrains sessions) : IOpenIddictServerHandler<ValidateTokenContext>
+    {
+        public static OpenIddictServerHandlerDescriptor Descriptor { get; } = OpenIddictServerHandlerDescriptor.CreateBuilder<ValidateTokenContext>()
+            .UseScopedHandler<EndSessionOfReplayedCode>()
+            .SetOrder(ValidateTokenEntry.Descriptor.Order - 500)
+            .SetType(OpenIddictServerHandlerType.Custom)
+            .Build();
+
+        public async ValueTask HandleAsync(ValidateTokenContext context)
+        {
+            if (context.Principal?.GetTokenType() is not (TokenTypeIdentifiers.Private.AuthorizationCode or TokenTypeIdentifiers.Private.DeviceCode)
+                || !Guid.TryParse(context.TokenId ?? context.Principal.GetTokenId(), out var entryId))
+            {
+                return;
+            }
+
+            if (await grains.GetGrain<Identity.Grains.OAuth.IOAuthTokenGrain>(entryId).GetAsync() is { Status: Statuses.Redeemed, StartedSessionId: { } sessionId })
+            {
+                await sessions.Get(sessionId).RevokeAsync(SessionEndReason.AuthorizationCodeReused);
             }
         }
     }

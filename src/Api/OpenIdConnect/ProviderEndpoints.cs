@@ -143,6 +143,11 @@ internal static class ProviderEndpoints
             }
 
             issued = started;
+            if (Guid.TryParse(presented.GetTokenId(), out var codeId))
+            {
+                // So that presenting this code again ends the session it started (GridSessionTokens.EndSessionOfReplayedCode).
+                await grains.GetGrain<IOAuthTokenGrain>(codeId).LinkSessionAsync(started.SessionId);
+            }
         }
         else if (request.IsClientCredentialsGrantType())
         {

@@ -109,7 +109,7 @@ public sealed class CodeFlowTests
     }
 
     [TestMethod]
-    public async Task A_code_is_redeemed_once_and_only_with_its_verifier()
+    public async Task A_code_is_redeemed_once_and_only_with_its_verifier_and_a_replay_ends_what_it_issued()
     {
         var username = await OidcFlow.NewUserAsync(s_server);
         var browser = new FormBrowser(s_server);
@@ -117,8 +117,12 @@ public sealed class CodeFlowTests
         var code = OidcFlow.CodeOf(browser, await OidcFlow.AuthorizeAsync(browser, OidcFlow.AuthorizeUrl(WebAppId, WebRedirect, "openid", challenge), username));
 
         Assert.AreEqual("invalid_grant", (await OidcFlow.ExchangeAsync(s_server, code, Pkce().Verifier, WebAppId, WebRedirect, WebSecret)).Error, "wrong verifier");
-        Assert.AreEqual(HttpStatusCode.OK, (await OidcFlow.ExchangeAsync(s_server, code, verifier, WebAppId, WebRedirect, WebSecret)).Status);
+        var tokens = await OidcFlow.ExchangeAsync(s_server, code, verifier, WebAppId, WebRedirect, WebSecret);
+        Assert.AreEqual(HttpStatusCode.OK, tokens.Status);
+        Assert.AreEqual(HttpStatusCode.OK, (await OidcFlow.UserInfoAsync(s_server, tokens.AccessToken!)).StatusCode);
+
         Assert.AreEqual("invalid_grant", (await OidcFlow.ExchangeAsync(s_server, code, verifier, WebAppId, WebRedirect, WebSecret)).Error, "second redemption");
+        Assert.AreEqual(HttpStatusCode.Unauthorized, (await OidcFlow.UserInfoAsync(s_server, tokens.AccessToken!)).StatusCode, "RFC 6749 §4.1.2: what the code issued is revoked");
     }
 
     [TestMethod]

@@ -73,6 +73,7 @@ public sealed class StoredShapeTests
         Assert.AreEqual(expected.Payload, loaded.Payload);
         Assert.AreEqual(expected.Properties, loaded.Properties);
         Assert.AreEqual(expected.ConcurrencyToken, loaded.ConcurrencyToken);
+        Assert.AreEqual(SessionA, loaded.StartedSessionId);
     }
 
     [TestMethod]
@@ -277,6 +278,7 @@ public sealed class StoredShapeTests
         Payload = "eyJhbGciOiJBMjU2S1ciLCJlbmMiOiJBMjU2Q0JDLUhTNTEyIn0.encrypted",
         Properties = """{"x":1}""",
         ConcurrencyToken = "9f8e7d6c5b4a39281706f5e4d3c2b1a0",
+        StartedSessionId = SessionA,
     };
 
     private static TokenDigest Digest(int first) => TokenDigest.FromBytes([.. Enumerable.Range(first, TokenDigest.Size).Select(b => (byte)b)]);

@@ -97,6 +97,9 @@ public enum SessionEndReason
 
     /// <summary>The account was erased (admin API).</summary>
     AccountErased = 9,
+
+    /// <summary>The OpenID Connect authorization code that started it was presented again (RFC 6749 §4.1.2).</summary>
+    AuthorizationCodeReused = 10,
 }
 
 /// <summary>Outcome of presenting a refresh token.</summary>

@@ -18,6 +18,10 @@ public interface IOAuthTokenGrain : IGrainWithGuidKey
     [Alias("Save")]
     Task<OAuthTokenState?> SaveAsync(OAuthTokenState entry, string? expectedConcurrencyToken);
 
+    /// <summary>Records the grid session the code started (<see cref="OAuthTokenState.StartedSessionId"/>); false when there is no entry.</summary>
+    [Alias("LinkSession")]
+    Task<bool> LinkSessionAsync(Guid sessionId);
+
     /// <summary>Deletes the entry and its reference id. Idempotent.</summary>
     [Alias("Delete")]
     Task DeleteAsync();

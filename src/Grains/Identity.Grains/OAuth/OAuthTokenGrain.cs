@@ -45,6 +45,7 @@ public sealed class OAuthTokenGrain(
         var previousReference = state.State.ReferenceId;
         var saved = copier.Copy(entry);
         saved.ConcurrencyToken = Guid.NewGuid().ToString("N");
+        saved.StartedSessionId ??= state.State.StartedSessionId;
         if (saved.ReferenceId is { Length: > 0 } reference && reference != previousReference)
         {
             // Index first: a crash between the two leaves an index entry pointing at an entry that
@@ -61,6 +62,20 @@ public sealed class OAuthTokenGrain(
         }
 
         return saved;
+    }
+
+    public async Task<bool> LinkSessionAsync(Guid sessionId)
+    {
+        if (!state.State.Exists)
+        {
+            return false;
+        }
+
+        // Not an optimistic-concurrency change: the server's next update keeps the link (SaveAsync).
+        using var change = state.BeginChange(copier, this, logger);
+        state.State.StartedSessionId = sessionId;
+        await change.CommitAsync();
+        return true;
     }
 
     public async Task DeleteAsync()

@@ -37,6 +37,12 @@ public sealed class OAuthTokenState
     /// <summary>Changes on every write: two writers of one entry cannot both succeed (the server's optimistic concurrency).</summary>
     [Id(11), JsonPropertyName("concurrencyToken")] public string? ConcurrencyToken { get; set; }
 
+    /// <summary>
+    /// The grid session this code started when it was redeemed: a second presentation of the code
+    /// ends it (RFC 6749 §4.1.2). The grid's own field, kept across the server's updates.
+    /// </summary>
+    [Id(12), JsonPropertyName("startedSessionId")] public Guid? StartedSessionId { get; set; }
+
     [JsonIgnore]
     public bool Exists => Type is not null;
 }
