@@ -35,6 +35,8 @@ internal sealed class ApiHost : WebApplicationFactory<Program>
             ["Serilog:MinimumLevel:Default"] = "Warning",
             ["Serilog:MinimumLevel:Override:Identity.Audit"] = "Information",
             ["Storage:Mode"] = "Memory",
+            // No mail unless a test asks for it (the default writes .eml files to .data/mail).
+            ["Email:Mode"] = "Off",
             // In-process hosts have no management listener (the appsettings' fixed port would collide); real-process tests cover it.
             ["Management:Urls"] = "",
         };

@@ -77,6 +77,7 @@ internal sealed class GridProcess : IAsyncDisposable
         settings["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
         settings["RateLimiting__LoginPerMinute"] = "0";
         settings["RateLimiting__RegistrationPerMinute"] = "0";
+        settings["Email__Mode"] = "Off";
         // A co-hosted Api is a silo; in client mode it connects to silos as an Api node.
         var role = environment.GetValueOrDefault("Orleans__Mode") == "Client" ? GridRole.Api : GridRole.Silo;
         var api = Start(Program("src/Api", "Identity.Api"), [], TestCertificates.Environment(role).Concat(settings).Concat(environment), new Uri($"http://127.0.0.1:{port}"), wrapper);

@@ -10,6 +10,7 @@ using Identity.Api.Features.Sessions;
 using Identity.Api.Features.Users;
 using Identity.Api.Grid;
 using Identity.Api.Http;
+using Identity.Api.Mail;
 using Identity.Api.OpenApi;
 using Identity.Api.OpenIdConnect;
 using Identity.Api.RateLimiting;
@@ -70,6 +71,7 @@ public static class IdentityApi
         builder.Services.AddValidatedOptions<Identity.Grains.Sessions.SessionOptions, Identity.Grains.Sessions.SessionOptionsValidator>(Identity.Grains.Sessions.SessionOptions.Section);
         builder.Services.AddApiContract();
         builder.AddOpenIdConnectProvider();
+        builder.Services.AddAccountMail();
         return builder;
     }
 

@@ -150,9 +150,14 @@ internal static class HostedPages
         return TypedResults.Redirect(returnUrl);
     }
 
-    /// <summary>The pages' sign-in after a successful login: the session cookie, and the device token for the next one.</summary>
+    /// <summary>The pages' sign-in after a successful login: the session cookie, the device token for the next one, and the owner told of a new device.</summary>
     private static Task SignInAsync(HttpContext http, LoginResult.Succeeded success, string username)
     {
+        if (success.NewDevice)
+        {
+            http.RequestServices.GetRequiredService<Identity.Api.Mail.AccountNotices>().NewDeviceSignIn(success.Email, username, http.GetClientContext());
+        }
+
         http.Response.Cookies.Append(DeviceCookie, success.DeviceToken, new CookieOptions
         {
             HttpOnly = true,

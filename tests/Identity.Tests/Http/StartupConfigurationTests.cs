@@ -21,6 +21,10 @@ public sealed class StartupConfigurationTests
     [DataRow("Browsers:AllowedOrigins:0", "https://*.example.com")]
     [DataRow("Browsers:PreflightMaxAge", "2.00:00:00")]
     [DataRow("Introspection:Clients:0:Audience", "two words")]
+    [DataRow("OpenIdConnect:EncryptionKey", "dG9vLXNob3J0")]
+    [DataRow("OpenIdConnect:JwtAccessTokenLifetime", "02:00:00")]
+    [DataRow("OpenIdConnect:DeviceCodeLifetime", "01:00:00")]
+    [DataRow("Email:From", "not an address")]
     public async Task The_process_refuses_to_start_and_names_the_bad_setting(string key, string value)
     {
         var (exitCode, error) = await ApiStartup.RefusalAsync(new Dictionary<string, string?> { [key] = value });

@@ -5,6 +5,7 @@ using Identity.Api.Errors;
 using Identity.Api.Features.Introspection;
 using Identity.Api.Grid;
 using Identity.Api.Http;
+using Identity.Api.Mail;
 using Identity.Api.OpenApi;
 using Identity.Api.RateLimiting;
 using Identity.Contracts.LoginNames;
@@ -128,6 +129,11 @@ internal static class SessionsApi
         if (result is not LoginResult.Succeeded success)
         {
             return Problems.InvalidCredentials();
+        }
+
+        if (success.NewDevice)
+        {
+            http.RequestServices.GetRequiredService<AccountNotices>().NewDeviceSignIn(success.Email, request.Username!, http.GetClientContext());
         }
 
         http.Response.Headers.CacheControl = "no-store";

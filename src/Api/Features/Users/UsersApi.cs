@@ -3,6 +3,7 @@ using Identity.Api.Browsers;
 using Identity.Api.Errors;
 using Identity.Api.Grid;
 using Identity.Api.Http;
+using Identity.Api.Mail;
 using Identity.Api.OpenApi;
 using Identity.Api.RateLimiting;
 using Identity.Grains.Audit;
@@ -133,6 +134,7 @@ internal static class UsersApi
         if (result is PasswordChangeResult.Changed changed)
         {
             events.PasswordChanged(session.UserId, session.SessionId, changed.SessionsEnded, http.GetClientContext());
+            http.RequestServices.GetRequiredService<AccountNotices>().PasswordChanged(changed.Email, session.View.Username, http.GetClientContext());
         }
         else
         {

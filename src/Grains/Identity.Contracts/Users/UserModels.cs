@@ -58,13 +58,18 @@ public abstract record LoginResult
     /// <summary>
     /// Signed in; <paramref name="DeviceToken"/> lets this client's next logins pass other sources'
     /// throttling. <paramref name="PasswordChangeRequired"/>: an operator asked for a new password.
+    /// <paramref name="NewDevice"/>: the client presented no device token of the account, which had
+    /// been signed in to before (a device not seen before: the owner is told); <paramref name="Email"/>:
+    /// the account's address, if any.
     /// </summary>
     [GenerateSerializer, Immutable, Alias("identity.LoginResult.Succeeded")]
     public sealed record Succeeded(
         [property: Id(0)] Guid UserId,
         [property: Id(1)] IssuedTokens Tokens,
         [property: Id(2)] string DeviceToken,
-        [property: Id(3)] bool PasswordChangeRequired = false) : LoginResult
+        [property: Id(3)] bool PasswordChangeRequired = false,
+        [property: Id(4)] bool NewDevice = false,
+        [property: Id(5)] string? Email = null) : LoginResult
     {
         public override string ToString() => $"Succeeded {{ UserId = {UserId}, {Tokens}, device token redacted }}";
     }
@@ -83,7 +88,7 @@ public abstract record PasswordChangeResult
 
     /// <summary>Changed; <paramref name="SessionsEnded"/> other sessions were ended.</summary>
     [GenerateSerializer, Immutable, Alias("identity.PasswordChangeResult.Changed")]
-    public sealed record Changed([property: Id(0)] int SessionsEnded) : PasswordChangeResult;
+    public sealed record Changed([property: Id(0)] int SessionsEnded, [property: Id(1)] string? Email = null) : PasswordChangeResult;
 
     /// <summary>The current password was wrong, or the account is locked out (indistinguishable).</summary>
     [GenerateSerializer, Immutable, Alias("identity.PasswordChangeResult.CurrentPasswordRejected")]

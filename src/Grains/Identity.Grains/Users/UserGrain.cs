@@ -123,6 +123,8 @@ public sealed partial class UserGrain(
         }
 
         var rehashed = verification.NeedsRehash ? await hasher.HashAsync(password) : null;
+        // A device not seen before, on an account that has been signed in to before (a first sign-in is no news).
+        var newDevice = device is null && user.LastLoginAt is not null;
         now = time.GetUtcNow();
         using var change = BeginChange();
         state.State.RecordSuccessfulLogin(source, now);
@@ -134,7 +136,7 @@ public sealed partial class UserGrain(
         var tokens = await StartSessionAsync(change, client, grant, now);
         events.LoginSucceeded(UserId, tokens.SessionId, client);
         var renewed = new DeviceToken(UserId, device?.DeviceId ?? Guid.NewGuid(), now);
-        return new LoginResult.Succeeded(UserId, tokens, renewed.Write(tokenKeys), state.State.PasswordChangeRequired);
+        return new LoginResult.Succeeded(UserId, tokens, renewed.Write(tokenKeys), state.State.PasswordChangeRequired, newDevice, state.State.Email);
     }
 
     public async Task<IssuedTokens?> StartDelegatedSessionAsync(Guid signInSessionId, ClientContext client, TokenGrant grant)
@@ -214,7 +216,7 @@ public sealed partial class UserGrain(
         await RevokeSessionsAsync(others, SessionEndReason.PasswordChanged);
         state.State.ChangePassword(newHash, time.GetUtcNow());
         await change.CommitAsync();
-        return new PasswordChangeResult.Changed(others.Count);
+        return new PasswordChangeResult.Changed(others.Count, state.State.Email);
     }
 
     public async Task<IReadOnlyList<SessionSummary>> ListSessionsAsync()
