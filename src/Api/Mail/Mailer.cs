@@ -40,6 +40,18 @@ internal sealed partial class Mailer(IOptionsMonitor<EmailOptions> options, ILog
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        try
+        {
+            await DeliverAsync(stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping (also right after a failed start): whatever is still queued is dropped.
+        }
+    }
+
+    private async Task DeliverAsync(CancellationToken stoppingToken)
+    {
         await foreach (var message in _queue.Reader.ReadAllAsync(stoppingToken))
         {
             var settings = options.CurrentValue;

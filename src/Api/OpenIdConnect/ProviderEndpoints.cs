@@ -178,7 +178,10 @@ internal static class ProviderEndpoints
 
         var client = await clients.FindAsync(request.ClientId!);
         var jwtAccessToken = client?.AccessTokenFormat == AccessTokenFormat.Jwt;
-        var profile = session.IsService ? null : await grains.GetGrain<IUserGrain>(session.UserId).GetProfileAsync();
+        // The profile only for the email claim: a refresh without the email scope reads nothing more.
+        var profile = !session.IsService && session.Scope?.Split(' ').Contains(Scopes.Email) == true
+            ? await grains.GetGrain<IUserGrain>(session.UserId).GetProfileAsync()
+            : null;
         var principal = GridSessionTokens.ClaimsOf(session);
         principal.SetResources(session.IsService ? ResourcesOf(request.GetScopes(), await apiScopes.ScopesAsync()) : presented?.GetResources() ?? []);
         AddIdentityClaims((ClaimsIdentity)principal.Identity!, session, profile);
