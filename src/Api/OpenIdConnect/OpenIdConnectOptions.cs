@@ -55,6 +55,13 @@ public sealed class OpenIdConnectOptions
     /// <summary>Where a co-hosted node keeps the keys it made for itself (default <c>.data/oidc</c>).</summary>
     public string LocalKeyDirectory { get; set; } = Path.Combine(".data", "oidc");
 
+    /// <summary>
+    /// Where the ASP.NET Core data-protection keys live (they encrypt the hosted pages' sign-in
+    /// cookie and antiforgery tokens). Empty: the platform's default for one machine. Several Api
+    /// nodes behind one name must share one folder (a shared volume), so each reads what another wrote.
+    /// </summary>
+    public string? DataProtectionKeysDirectory { get; set; }
+
     /// <summary>How long an ID token is valid (default 15 minutes).</summary>
     public TimeSpan IdentityTokenLifetime { get; set; } = TimeSpan.FromMinutes(15);
 

@@ -31,7 +31,7 @@ internal static class OpenIdConnectServer
         var storage = builder.Configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
         var coHosted = (builder.Configuration.GetSection(GridAccessOptions.Section).Get<GridAccessOptions>() ?? new GridAccessOptions()).Mode == GridAccessMode.CoHosted;
 
-        builder.Services.AddHostedPages(sessions.AbsoluteLifetime);
+        builder.Services.AddHostedPages(sessions.AbsoluteLifetime, options.DataProtectionKeysDirectory);
         builder.Services.AddSingleton<ClientDirectory>();
         builder.Services.AddSingleton<ScopeDirectory>();
         builder.Services.TryAddSingleton(TimeProvider.System);
@@ -87,6 +87,8 @@ internal static class OpenIdConnectServer
                     o.CodeChallengeMethods.Remove(CodeChallengeMethods.Plain);
                     // Clients authenticate with a secret (or none): no client registers a key set.
                     o.ClientAuthenticationMethods.Remove(ClientAuthenticationMethods.PrivateKeyJwt);
+                    // One account per browser sign-in: there is no account to select.
+                    o.PromptValues.Remove(PromptValues.SelectAccount);
                 });
                 builder.Services.AddSingleton(new ProviderKeyStatus(server.AddProviderKeys(options, mayMakeOwn: coHosted, ephemeral: storage.Mode == StorageMode.Memory)));
                 server.AddGridSessionTokens();

@@ -9,6 +9,7 @@ using Identity.Contracts.Sessions;
 using Identity.Contracts.Users;
 using Identity.Grains.Audit;
 using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -33,9 +34,17 @@ internal static class HostedPages
 
     private static readonly byte[] Stylesheet = ReadStylesheet();
 
-    public static IServiceCollection AddHostedPages(this IServiceCollection services, TimeSpan sessionLifetime)
+    public static IServiceCollection AddHostedPages(this IServiceCollection services, TimeSpan sessionLifetime, string? keysDirectory)
     {
         services.AddRazorComponents();
+        if (keysDirectory is { Length: > 0 })
+        {
+            // One application name for every node, so any node reads the cookies another wrote.
+            services.AddDataProtection()
+                .PersistKeysToFileSystem(new DirectoryInfo(keysDirectory))
+                .SetApplicationName("identity-grid");
+        }
+
         services.AddAntiforgery(options =>
         {
             // Secure when the request is (behind a TLS proxy: X-Forwarded-Proto); the default run is plain

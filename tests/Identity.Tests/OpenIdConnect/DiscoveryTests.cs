@@ -67,6 +67,7 @@ public sealed class DiscoveryTests
         CollectionAssert.IsSubsetOf(new[] { "openid", "profile", "email", "offline_access", ServiceScope }, Strings(document, "scopes_supported"));
         CollectionAssert.IsSubsetOf(new[] { "sub", "preferred_username", "email" }, Strings(document, "claims_supported"));
         CollectionAssert.AreEquivalent(new[] { "S256" }, Strings(document, "code_challenge_methods_supported"), "no plain");
+        CollectionAssert.AreEquivalent(new[] { "consent", "login", "none" }, Strings(document, "prompt_values_supported"), "what the pages honour");
         CollectionAssert.IsSubsetOf(
             new[] { "authorization_code", "refresh_token", "client_credentials", "urn:ietf:params:oauth:grant-type:device_code" },
             Strings(document, "grant_types_supported"));

@@ -286,3 +286,27 @@ public sealed class HostedPagesTests
         Assert.IsFalse(browser.Cookies.ContainsKey("__Host-igp"));
     }
 }
+
+/// <summary>Several Api nodes share one data-protection key ring (<c>OpenIdConnect:DataProtectionKeysDirectory</c>) so any node reads the pages' cookies another wrote.</summary>
+[TestClass]
+public sealed class PageKeyRingTests
+{
+    [TestMethod]
+    public async Task The_pages_keys_are_kept_in_the_configured_folder()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), $"identity-keys-{Guid.NewGuid():N}");
+        await using var host = new ApiHost(new Dictionary<string, string?> { ["OpenIdConnect:DataProtectionKeysDirectory"] = folder });
+        try
+        {
+            var page = await new FormBrowser(host.CreateApiClient()).GetAsync("/account/login");
+
+            Assert.AreEqual(HttpStatusCode.OK, page.StatusCode);
+            Assert.IsNotEmpty(Directory.GetFiles(folder, "key-*.xml"), "the antiforgery token was protected with a key kept there");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+}
+
