@@ -370,7 +370,7 @@ for r in $(seq 1 "$rounds"); do
 done
 for r in $(seq 1 "$rounds"); do
   curl -sf -X POST "$grid/bench/seed?count=$refresh_sessions&client=bench-app&scope=openid%20offline_access" >"$state/oidc-refresh-tokens.txt" || return 1
-  run_wrk oidc-refresh.lua 64 "$grid" BENCH_TOKENS="$state/oidc-refresh-tokens.txt" BENCH_CLIENT_ID=bench-app BENCH_CLIENT_SECRET="$bench_oidc_secret" >>"$state/s8-refresh"
+  run_wrk refresh.lua 64 "$grid" BENCH_TOKENS="$state/oidc-refresh-tokens.txt" BENCH_CLIENT_ID=bench-app BENCH_CLIENT_SECRET="$bench_oidc_secret" >>"$state/s8-refresh"
   run_wrk report.lua 16 "$grid/account/login" >>"$state/s8-page"
 done
 oidc_validate_rps=$(cut -d' ' -f1 "$state/s8-validate" | median); oidc_introspect_rps=$(cut -d' ' -f1 "$state/s8-introspect" | median)

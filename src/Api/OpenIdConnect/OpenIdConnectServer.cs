@@ -111,10 +111,22 @@ internal static class OpenIdConnectServer
     public static WebApplication UseOpenIdConnectProvider(this WebApplication app)
     {
         // Only the provider's paths pay for the authentication middleware: the token check does not.
-        app.UseWhen(
-            http => ProviderPaths.Any(p => http.Request.Path.StartsWithSegments(p, StringComparison.Ordinal)),
-            branch => branch.Use(ProviderEndpoints.ThrottleCodeEntryAsync).UseAuthentication());
+        app.UseWhen(IsProviderPath, branch => branch.Use(ProviderEndpoints.ThrottleCodeEntryAsync).UseAuthentication());
         return app;
+    }
+
+    /// <summary>A loop, not LINQ: every request (token checks too) passes here, and a closure per request is an allocation per request.</summary>
+    private static bool IsProviderPath(HttpContext http)
+    {
+        foreach (var path in ProviderPaths)
+        {
+            if (http.Request.Path.StartsWithSegments(path, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     public static IEndpointRouteBuilder MapOpenIdConnectProvider(this IEndpointRouteBuilder routes)

@@ -60,7 +60,7 @@ internal static class ProviderEndpoints
         var request = http.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("OpenIddict did not handle the authorization request.");
         if (HttpMethods.IsPost(http.Request.Method) && !await antiforgery.IsRequestValidAsync(http))
         {
-            return HostedPages.Render<MessagePage>(http, HostedPages.Message("Sign in", "This form expired. Go back to the application and start again.", error: true), StatusCodes.Status400BadRequest);
+            return HostedPages.FormExpired(http, "Sign in");
         }
 
         var user = await PageSignIn.CurrentAsync(http);
@@ -81,7 +81,12 @@ internal static class ProviderEndpoints
             return TypedResults.Redirect($"{HostedPages.LoginPath}?returnUrl={Uri.EscapeDataString(back)}");
         }
 
-        var client = (await clients.FindAsync(request.ClientId!))!;
+        // OpenIddict checked the client a moment ago; an operator may have removed it since.
+        if (await clients.FindAsync(request.ClientId!) is not { } client)
+        {
+            return Refuse(OidcErrors.InvalidClient, "The client is not registered.");
+        }
+
         var decision = HttpMethods.IsPost(http.Request.Method) ? http.Request.Form["decision"].ToString() : null;
         if (decision == "deny")
         {
@@ -243,7 +248,7 @@ internal static class ProviderEndpoints
 
         if (!await antiforgery.IsRequestValidAsync(http))
         {
-            return HostedPages.Render<MessagePage>(http, HostedPages.Message("Sign out", "This form expired. Go back and try again.", error: true), StatusCodes.Status400BadRequest);
+            return HostedPages.FormExpired(http, "Sign out");
         }
 
         // The client's own session (named by the ID token it sent), then the browser's.
@@ -276,7 +281,7 @@ internal static class ProviderEndpoints
         var isPost = HttpMethods.IsPost(http.Request.Method);
         if (isPost && !await antiforgery.IsRequestValidAsync(http))
         {
-            return HostedPages.Render<MessagePage>(http, HostedPages.Message("Connect a device", "This form expired. Go back, reload the page and try again.", error: true), StatusCodes.Status400BadRequest);
+            return HostedPages.FormExpired(http, "Connect a device");
         }
 
         var user = await PageSignIn.CurrentAsync(http);

@@ -113,7 +113,7 @@ internal static class HostedPages
     {
         if (!await antiforgery.IsRequestValidAsync(http))
         {
-            return Render<MessagePage>(http, Message("Sign in", "This form expired. Go back, reload the page and try again.", error: true), StatusCodes.Status400BadRequest);
+            return FormExpired(http, "Sign in");
         }
 
         var form = await http.Request.ReadFormAsync(http.RequestAborted);
@@ -186,7 +186,7 @@ internal static class HostedPages
     {
         if (!await antiforgery.IsRequestValidAsync(http))
         {
-            return Render<MessagePage>(http, Message("Create your account", "This form expired. Go back, reload the page and try again.", error: true), StatusCodes.Status400BadRequest);
+            return FormExpired(http, "Create your account");
         }
 
         var form = await http.Request.ReadFormAsync(http.RequestAborted);
@@ -318,10 +318,14 @@ internal static class HostedPages
         await antiforgery.IsRequestValidAsync(http) ? await PageSignIn.CurrentAsync(http) : null;
 
     private static IResult Expired(HttpContext http) =>
-        Render<MessagePage>(http, Message("Your devices", "This form expired, or you were signed out. Go back, reload the page and try again.", error: true), StatusCodes.Status400BadRequest);
+        FormExpired(http, "Your devices");
 
     /// <summary>The device token of the login API, kept by the browser: a returning browser is its own throttling source.</summary>
     private const string DeviceCookie = "__Secure-igd";
+
+    /// <summary>A form whose antiforgery token does not hold (expired, forged, or its sign-in ended): 400 and a page saying what to do.</summary>
+    public static IResult FormExpired(HttpContext http, string title) =>
+        Render<MessagePage>(http, Message(title, "This form expired, or you were signed out. Go back, reload the page and try again.", error: true), StatusCodes.Status400BadRequest);
 
     public static Dictionary<string, object?> Message(string title, string message, bool error = false) =>
         new() { ["Title"] = title, ["Message"] = message, ["IsError"] = error };

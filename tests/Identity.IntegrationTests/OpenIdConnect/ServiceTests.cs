@@ -60,10 +60,7 @@ public sealed class ServiceTests
         (await s_grid.Client.RegisterAsync(username)).EnsureSuccessStatusCode();
         var browser = new FormBrowser(s_grid.Client);
         var (verifier, challenge) = OidcClients.Pkce();
-        var authorize = $"/connect/authorize?client_id={OidcGrid.NodeAppId}&redirect_uri={Uri.EscapeDataString(OidcGrid.NodeRedirect)}&response_type=code&scope=openid%20profile%20offline_access&state=s&code_challenge={challenge}&code_challenge_method=S256";
-        var page = await browser.FollowAsync(await browser.GetAsync(authorize));
-        var back = await browser.FollowAsync(await browser.SubmitAsync(page, ("username", username), ("password", GridScenario.Password)));
-        var code = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(browser.Location(back).Query)["code"].ToString();
+        var code = OidcFlow.CodeOf(browser, await OidcFlow.AuthorizeAsync(browser, OidcFlow.AuthorizeUrl(OidcGrid.NodeAppId, OidcGrid.NodeRedirect, "openid profile offline_access", challenge), username));
         using var http = new HttpClient();
         var first = await http.RequestAuthorizationCodeTokenAsync(new AuthorizationCodeTokenRequest
         {

@@ -30,38 +30,19 @@ public sealed class OidcZeroSqlTests
             await extension.ExecuteNonQueryAsync();
         }
 
-        var username = GridScenario.UniqueName();
-        (await server.RegisterAsync(username)).EnsureSuccessStatusCode();
-        var browser = new FormBrowser(server);
-        var (verifier, challenge) = Pkce();
-        var page = await browser.FollowAsync(await browser.GetAsync($"/connect/authorize?client_id={WebAppId}&redirect_uri={Uri.EscapeDataString(WebRedirect)}&response_type=code&scope=openid%20profile&state=s&code_challenge={challenge}&code_challenge_method=S256"));
-        var back = await browser.SubmitAsync(page, ("username", username), ("password", GridScenario.Password));
-        back = await browser.FollowAsync(back);
-        var code = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(browser.Location(back).Query)["code"].ToString();
-        var tokenRequest = new HttpRequestMessage(HttpMethod.Post, "/connect/token")
-        {
-            Content = new FormUrlEncodedContent([new("grant_type", "authorization_code"), new("code", code), new("redirect_uri", WebRedirect), new("code_verifier", verifier), new("client_id", WebAppId), new("client_secret", WebSecret)]),
-        };
-        var answer = await (await server.SendAsync(tokenRequest)).Content.ReadAsStringAsync();
-        var accessToken = System.Text.Json.JsonDocument.Parse(answer).RootElement.GetProperty("access_token").GetString()!;
-        Assert.AreEqual(HttpStatusCode.OK, (await UserInfoAsync(server, accessToken)).StatusCode);
+        var (_, _, tokens) = await OidcFlow.SignInAsync(server, WebAppId, WebRedirect, WebSecret, "openid profile");
+        var accessToken = tokens.AccessToken!;
+        Assert.AreEqual(HttpStatusCode.OK, (await OidcFlow.UserInfoAsync(server, accessToken)).StatusCode);
         var before = await StatementsExecutedAsync(database);
 
         for (var i = 0; i < 500; i++)
         {
-            Assert.AreEqual(HttpStatusCode.OK, (await UserInfoAsync(server, accessToken)).StatusCode);
+            Assert.AreEqual(HttpStatusCode.OK, (await OidcFlow.UserInfoAsync(server, accessToken)).StatusCode);
             var introspection = await server.IntrospectAsync(new FormUrlEncodedContent([new("token", accessToken)]), Introspector);
             StringAssert.Contains(await introspection.Content.ReadAsStringAsync(), "\"active\":true");
         }
 
         Assert.AreEqual(before, await StatementsExecutedAsync(database), "a check of an active OAuth access token is answered from memory");
-    }
-
-    private static Task<HttpResponseMessage> UserInfoAsync(HttpClient server, string accessToken)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Get, "/connect/userinfo");
-        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", accessToken);
-        return server.SendAsync(request);
     }
 
     /// <summary>

@@ -285,6 +285,24 @@ public sealed class HostedPagesTests
         Assert.AreEqual(HttpStatusCode.BadRequest, forged.StatusCode, "no antiforgery token, no account");
         Assert.IsFalse(browser.Cookies.ContainsKey("__Host-igp"));
     }
+
+    [TestMethod]
+    [DataRow("/account/login")]
+    [DataRow("/account/register")]
+    [DataRow("/account/sessions/end")]
+    [DataRow("/account/sessions/end-others")]
+    [DataRow("/connect/verify")]
+    [DataRow("/connect/endsession")]
+    public async Task A_form_page_posted_json_or_nothing_answers_400_never_a_500(string path)
+    {
+        var browser = new FormBrowser(s_server);
+
+        var json = await browser.SendAsync(new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent("{\"username\":\"x\"}", System.Text.Encoding.UTF8, "application/json") });
+        var empty = await browser.SendAsync(new HttpRequestMessage(HttpMethod.Post, path));
+
+        Assert.AreEqual(HttpStatusCode.BadRequest, json.StatusCode, await json.Content.ReadAsStringAsync());
+        Assert.AreEqual(HttpStatusCode.BadRequest, empty.StatusCode, await empty.Content.ReadAsStringAsync());
+    }
 }
 
 /// <summary>Several Api nodes share one data-protection key ring (<c>OpenIdConnect:DataProtectionKeysDirectory</c>) so any node reads the pages' cookies another wrote.</summary>

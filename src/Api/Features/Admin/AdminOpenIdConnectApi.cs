@@ -110,7 +110,7 @@ internal static class AdminOpenIdConnectApi
     {
         if (!clients.ServesRegisteredClients)
         {
-            return Problems.NotPossibleHere($"This Api node signs with keys of its own: give every node the same {OpenIdConnectOptions.Section}:SigningKeyFiles and {OpenIdConnectOptions.Section}:EncryptionKey before registering scopes.");
+            return KeysNotShared();
         }
 
         var errors = new Dictionary<string, string[]>();
@@ -172,7 +172,7 @@ internal static class AdminOpenIdConnectApi
     {
         if (!directory.ServesRegisteredClients)
         {
-            return Problems.NotPossibleHere($"This Api node signs with keys of its own: give every node the same {OpenIdConnectOptions.Section}:SigningKeyFiles and {OpenIdConnectOptions.Section}:EncryptionKey before registering clients.");
+            return KeysNotShared();
         }
 
         var errors = new Dictionary<string, string[]>();
@@ -243,6 +243,10 @@ internal static class AdminOpenIdConnectApi
         events.OperatorClientAction(CurrentOperator.Of(http).Id, "remove-client", clientId, http.GetClientContext());
         return TypedResults.NoContent();
     }
+
+    /// <summary>Registrations are the grid's: a node signing with keys of its own would issue tokens other nodes cannot check.</summary>
+    private static ProblemHttpResult KeysNotShared() => Problems.NotPossibleHere(
+        $"This Api node signs with keys of its own: give every node the same {OpenIdConnectOptions.Section}:SigningKeyFiles and {OpenIdConnectOptions.Section}:EncryptionKey before registering clients or scopes.");
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }

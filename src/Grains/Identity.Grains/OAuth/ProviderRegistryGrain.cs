@@ -89,57 +89,37 @@ public sealed class ProviderRegistryGrain(
     public Task<RegisteredClient?> FindAsync(string clientId) =>
         Task.FromResult(state.State.Clients.Find(c => string.Equals(c.ClientId, clientId, StringComparison.Ordinal)));
 
-    public async Task<bool> RegisterAsync(RegisteredClient client)
-    {
-        if (state.State.Clients.Exists(c => string.Equals(c.ClientId, client.ClientId, StringComparison.Ordinal)))
-        {
-            return false;
-        }
+    public Task<bool> RegisterAsync(RegisteredClient client) => ChangeAsync(registry => AddIfNew(registry.Clients, client, static c => c.ClientId));
 
-        using var change = state.BeginChange(copier, this, logger);
-        state.State.Clients.Add(client);
-        await change.CommitAsync();
-        return true;
-    }
-
-    public async Task<bool> RemoveAsync(string clientId)
-    {
-        if (!state.State.Clients.Exists(c => string.Equals(c.ClientId, clientId, StringComparison.Ordinal)))
-        {
-            return false;
-        }
-
-        using var change = state.BeginChange(copier, this, logger);
-        state.State.Clients.RemoveAll(c => string.Equals(c.ClientId, clientId, StringComparison.Ordinal));
-        await change.CommitAsync();
-        return true;
-    }
+    public Task<bool> RemoveAsync(string clientId) => ChangeAsync(registry => registry.Clients.RemoveAll(c => c.ClientId == clientId) > 0);
 
     public Task<IReadOnlyList<RegisteredScope>> ListScopesAsync() => Task.FromResult<IReadOnlyList<RegisteredScope>>(state.State.Scopes);
 
-    public async Task<bool> RegisterScopeAsync(RegisteredScope scope)
+    public Task<bool> RegisterScopeAsync(RegisteredScope scope) => ChangeAsync(registry => AddIfNew(registry.Scopes, scope, static s => s.Name));
+
+    public Task<bool> RemoveScopeAsync(string name) => ChangeAsync(registry => registry.Scopes.RemoveAll(s => s.Name == name) > 0);
+
+    /// <summary>Applies <paramref name="change"/>; writes when it changed something (false: nothing to write), else memory stays as it was.</summary>
+    private async Task<bool> ChangeAsync(Func<ProviderRegistryState, bool> change)
     {
-        if (state.State.Scopes.Exists(s => string.Equals(s.Name, scope.Name, StringComparison.Ordinal)))
+        using var write = state.BeginChange(copier, this, logger);
+        if (!change(state.State))
         {
             return false;
         }
 
-        using var change = state.BeginChange(copier, this, logger);
-        state.State.Scopes.Add(scope);
-        await change.CommitAsync();
+        await write.CommitAsync();
         return true;
     }
 
-    public async Task<bool> RemoveScopeAsync(string name)
+    private static bool AddIfNew<T>(List<T> list, T item, Func<T, string> key)
     {
-        if (!state.State.Scopes.Exists(s => string.Equals(s.Name, name, StringComparison.Ordinal)))
+        if (list.Exists(existing => key(existing) == key(item)))
         {
             return false;
         }
 
-        using var change = state.BeginChange(copier, this, logger);
-        state.State.Scopes.RemoveAll(s => string.Equals(s.Name, name, StringComparison.Ordinal));
-        await change.CommitAsync();
+        list.Add(item);
         return true;
     }
 }

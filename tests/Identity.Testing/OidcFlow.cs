@@ -3,10 +3,9 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using Identity.Testing;
 using Microsoft.AspNetCore.WebUtilities;
 
-namespace Identity.Tests.OpenIdConnect;
+namespace Identity.Testing;
 
 /// <summary>The token endpoint's answer.</summary>
 internal sealed record TokenAnswer(string? AccessToken, string? RefreshToken, string? IdToken, string? TokenType, long? ExpiresIn, string? Scope, string? Error, HttpStatusCode Status);
