@@ -182,7 +182,7 @@ internal static class AdminOpenIdConnectApi
             errors["accessTokenFormat"] = ["Reference or Jwt."];
         }
 
-        var secret = request.Confidential ? Base64Url(RandomNumberGenerator.GetBytes(32)) : null;
+        var secret = request.Confidential ? System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32)) : null;
         var client = new OpenIdConnectClient
         {
             ClientId = request.ClientId ?? string.Empty,
@@ -247,6 +247,4 @@ internal static class AdminOpenIdConnectApi
     /// <summary>Registrations are the grid's: a node signing with keys of its own would issue tokens other nodes cannot check.</summary>
     private static ProblemHttpResult KeysNotShared() => Problems.NotPossibleHere(
         $"This Api node signs with keys of its own: give every node the same {OpenIdConnectOptions.Section}:SigningKeyFiles and {OpenIdConnectOptions.Section}:EncryptionKey before registering clients or scopes.");
-
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }
