@@ -58,6 +58,19 @@ internal sealed class ApiHost : WebApplicationFactory<Program>
 
     public string ClusterId => _settings["Orleans:ClusterId"]!;
 
+    /// <summary>
+    /// Registers <paramref name="username"/> with <paramref name="email"/> through the API, then proves
+    /// the address through the grains (as its owner would with the mailed code); returns the user id.
+    /// </summary>
+    public async Task<Guid> RegisterWithProvenEmailAsync(HttpClient client, string username, string email)
+    {
+        var response = await client.RegisterAsync(username, email: email);
+        Assert.AreEqual(System.Net.HttpStatusCode.Created, response.StatusCode, await response.Content.ReadAsStringAsync());
+        var userId = (await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<System.Text.Json.JsonElement>(response.Content)).GetProperty("userId").GetGuid();
+        await GridScenario.ProveEmailAsync(Services.GetRequiredService<IGrainFactory>(), userId);
+        return userId;
+    }
+
     /// <summary>A client for the Kestrel server; starts the host on first use.</summary>
     public HttpClient CreateApiClient()
     {

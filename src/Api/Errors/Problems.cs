@@ -16,6 +16,9 @@ internal static class Problems
     private const string UnsupportedMediaTypeTitle = "Unsupported media type.";
     private const string UnavailableTitle = "Service unavailable.";
 
+    /// <summary>The problem type of <see cref="ReauthenticationRequired"/>, for clients to tell it from other 403s.</summary>
+    public const string ReauthenticationRequiredType = "urn:identity-grid:problem:reauthentication-required";
+
     public static ValidationProblem Validation(IDictionary<string, string[]> errors) =>
         TypedResults.ValidationProblem(errors, title: InvalidRequestTitle);
 
@@ -37,6 +40,25 @@ internal static class Problems
             title: "Unauthorized.",
             detail: "A valid access token is required (Authorization: Bearer <token>). It may be missing, malformed, expired or revoked.");
     }
+
+    /// <summary>A second factor that did not complete its sign-in: wrong, expired challenge, or throttled (one answer).</summary>
+    public static ProblemHttpResult SecondFactorRejected() => TypedResults.Problem(
+        statusCode: StatusCodes.Status401Unauthorized,
+        title: "Invalid second factor.",
+        detail: "The code is incorrect or already used, or the sign-in waited too long: after a few wrong codes, or 5 minutes, sign in with the password again.");
+
+    /// <summary>403 for a change that needs the session's user to have proven who they are lately (<c>Accounts:StepUpWindow</c>).</summary>
+    public static ProblemHttpResult ReauthenticationRequired() => TypedResults.Problem(
+        statusCode: StatusCodes.Status403Forbidden,
+        title: "Recent authentication required.",
+        detail: "This change needs a recent sign-in: prove who you are again (POST /v1/sessions/current/reauthenticate) and retry.",
+        type: ReauthenticationRequiredType);
+
+    /// <summary>One answer for every link or code that does not work: wrong, expired, used, or for no account.</summary>
+    public static ProblemHttpResult InvalidOrExpiredLink(string what) => TypedResults.Problem(
+        statusCode: StatusCodes.Status400BadRequest,
+        title: $"Invalid or expired {what}.",
+        detail: $"This {what} is not valid: it may be mistyped, expired or already used. Ask for a new one.");
 
     public static ProblemHttpResult InvalidRefreshToken() => TypedResults.Problem(
         statusCode: StatusCodes.Status401Unauthorized,

@@ -8,6 +8,9 @@ using Identity.Api.Features.Introspection;
 using Identity.Api.Features.Revocations;
 using Identity.Api.Features.Sessions;
 using Identity.Api.Features.Users;
+using Identity.Api.Features.Email;
+using Identity.Api.Features.PasswordResets;
+using Identity.Api.Features.SecondFactors;
 using Identity.Api.Grid;
 using Identity.Api.Http;
 using Identity.Api.Mail;
@@ -69,6 +72,8 @@ public static class IdentityApi
         builder.Services.AddBrowserAccess();
         // Also in client mode: the cookie transport's refresh cookie lives as long as a session may.
         builder.Services.AddValidatedOptions<Identity.Grains.Sessions.SessionOptions, Identity.Grains.Sessions.SessionOptionsValidator>(Identity.Grains.Sessions.SessionOptions.Section);
+        // The step-up window is checked here (RecentAuthentication); the rest of these bind the grains.
+        builder.Services.AddValidatedOptions<Identity.Grains.Users.AccountOptions, Identity.Grains.Users.AccountOptionsValidator>(Identity.Grains.Users.AccountOptions.Section);
         builder.Services.AddApiContract();
         builder.AddOpenIdConnectProvider();
         builder.Services.AddAccountMail();
@@ -93,6 +98,9 @@ public static class IdentityApi
         app.MapHealthApi();
         var api = app.MapGroup(string.Empty).WithCommonProblems();
         api.MapUsersApi();
+        api.MapEmailApi();
+        api.MapPasswordResetsApi();
+        api.MapSecondFactorsApi();
         api.MapSessionsApi();
         api.MapBrowserSessionsApi();
         api.MapIntrospectionApi();

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text.Encodings.Web;
 using Identity.Api.Pages;
 using Identity.Contracts.Sessions;
 using Microsoft.Extensions.Options;
@@ -8,61 +6,68 @@ namespace Identity.Api.Mail;
 
 /// <summary>
 /// The mail an account's owner gets about its activity (each can be turned off: <c>Email:Notices:*</c>),
-/// with its templates: plain text and HTML, the service name from <c>Email:ServiceName</c>.
-/// Only to an address the account has; never a secret in a message.
+/// with the service name from <c>Email:ServiceName</c>. Only to an address the account has proven;
+/// never a secret in a message.
 /// </summary>
 internal sealed class AccountNotices(Mailer mailer, IOptionsMonitor<EmailOptions> options, [FromKeyedServices(Identity.Grains.Hosting.IdentityClock.Key)] TimeProvider time)
 {
-    private static readonly HtmlEncoder Html = HtmlEncoder.Default;
+    private const string NotYou = "If this was not you, change your password now, and sign out the devices you do not know from your account's devices page.";
 
     /// <summary>A sign-in from a device that never signed in to the account before.</summary>
-    public void NewDeviceSignIn(string? email, string username, ClientContext client)
+    public void NewDeviceSignIn(string? email, string username, ClientContext client) =>
+        Send(email, options.CurrentValue.Notices.NewDevice, username, service => $"New sign-in to your {service} account",
+            [$"Your account was just signed in to from a device it had not been used on before: {Where(client)}, at {When()}.", "If this was you, there is nothing to do.", NotYou]);
+
+    public void PasswordChanged(string? email, string username, ClientContext client) =>
+        Send(email, options.CurrentValue.Notices.PasswordChanged, username, service => $"Your {service} password was changed",
+            [$"The password of your account was changed at {When()}, from {Where(client)}. Every other device was signed out.", "If this was not you, contact us at once: someone else knows how to sign in to your account."]);
+
+    public void PasswordReset(string? email, string username, ClientContext client) =>
+        Send(email, options.CurrentValue.Notices.PasswordChanged, username, service => $"Your {service} password was reset",
+            [$"The password of your account was reset with a link sent to this address, at {When()}, from {Where(client)}. Every device was signed out.", "If this was not you, someone can read your mail: secure your mailbox, then reset your password again."]);
+
+    /// <summary>Told at the address the account had before: the new one took its place.</summary>
+    public void EmailChanged(string? previousEmail, string newEmail, string username, ClientContext client) =>
+        Send(previousEmail, options.CurrentValue.Notices.EmailChanged, username, service => $"Your {service} email address was changed",
+            [$"Your account's email address was changed to {Masked(newEmail)} at {When()}, from {Where(client)}. Mail about your account goes there from now on.", "If this was not you, contact us at once: someone else controls your account."]);
+
+    /// <summary>After an address was proven: when it replaced another, the old address is told.</summary>
+    public void EmailVerified(Identity.Contracts.Users.EmailVerificationResult result, ClientContext client)
     {
-        var settings = options.CurrentValue;
-        if (email is null || !settings.Notices.NewDevice)
+        if (result is Identity.Contracts.Users.EmailVerificationResult.Verified { PreviousEmail: { } previous } verified
+            && !string.Equals(previous, verified.Email, StringComparison.OrdinalIgnoreCase))
+        {
+            EmailChanged(previous, verified.Email, verified.Username, client);
+        }
+    }
+
+    public void SecondFactorChanged(string? email, string username, string change, ClientContext client) =>
+        Send(email, options.CurrentValue.Notices.SecondFactorChanged, username, service => $"Your {service} sign-in protection changed",
+            [$"{change} on your account at {When()}, from {Where(client)}.", NotYou]);
+
+    public void AccountLocked(string? email) =>
+        Send(email, options.CurrentValue.Notices.AccountLocked, null, service => $"Sign-ins to your {service} account are blocked for a while",
+            [$"After many failed sign-ins, new devices cannot sign in to your account for a while (since {When()}). Devices you signed in on before still can.", "Someone may be guessing your password. If it is weak or used elsewhere, change it."]);
+
+    private void Send(string? email, bool enabled, string? username, Func<string, string> subject, IReadOnlyList<string> paragraphs)
+    {
+        if (email is null || !enabled)
         {
             return;
         }
 
-        var device = DeviceNames.Describe(client.UserAgent);
-        var place = client.IpAddress ?? "an unknown address";
-        var when = When();
-        mailer.Send(email, Compose(
-            settings.ServiceName,
-            $"New sign-in to your {settings.ServiceName} account",
-            $"Hello {username},",
-            [$"Your account was just signed in to from a device it had not been used on before: {device}, from {place}, at {when}.", "If this was you, there is nothing to do.", "If it was not you, change your password now, and sign out the devices you do not know from your account's devices page."]));
+        var service = options.CurrentValue.ServiceName;
+        mailer.Send(email, MailTemplate.Compose(service, subject(service), username is null ? "Hello," : $"Hello {username},", paragraphs));
     }
 
-    public void PasswordChanged(string? email, string username, ClientContext client)
+    private string When() => MailTemplate.When(time.GetUtcNow());
+
+    private static string Where(ClientContext client) => $"{DeviceNames.Describe(client.UserAgent)} at {client.IpAddress ?? "an unknown address"}";
+
+    /// <summary>"al…@example.com": enough for the owner to recognise, not the whole address to whoever reads the old mailbox.</summary>
+    internal static string Masked(string email)
     {
-        var settings = options.CurrentValue;
-        if (email is null || !settings.Notices.PasswordChanged)
-        {
-            return;
-        }
-
-        mailer.Send(email, Compose(
-            settings.ServiceName,
-            $"Your {settings.ServiceName} password was changed",
-            $"Hello {username},",
-            [$"The password of your account was changed at {When()}, from {client.IpAddress ?? "an unknown address"} ({DeviceNames.Describe(client.UserAgent)}). Every other device was signed out.", "If this was not you, contact us at once: someone else knows how to sign in to your account."]));
-    }
-
-    private string When() => time.GetUtcNow().ToString("d MMMM yyyy, HH:mm 'UTC'", CultureInfo.InvariantCulture);
-
-    /// <summary>One message in both forms from the same paragraphs (the HTML encoded, so nothing a user typed can become markup).</summary>
-    internal static MailContent Compose(string serviceName, string subject, string greeting, IReadOnlyList<string> paragraphs)
-    {
-        var text = $"{greeting}\n\n{string.Join("\n\n", paragraphs)}\n\n— {serviceName}\n";
-        var html = $"""
-            <!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{Html.Encode(subject)}</title></head>
-            <body style="font-family: system-ui, sans-serif; line-height: 1.5; color: #1a1a1a; max-width: 36rem;">
-            <p>{Html.Encode(greeting)}</p>
-            {string.Concat(paragraphs.Select(p => $"<p>{Html.Encode(p)}</p>"))}
-            <p style="color: #5a5f66;">— {Html.Encode(serviceName)}</p>
-            </body></html>
-            """;
-        return new MailContent(subject, text, html);
+        var at = email.IndexOf('@', StringComparison.Ordinal);
+        return at <= 2 ? $"…{email[Math.Max(at, 0)..]}" : $"{email[..2]}…{email[at..]}";
     }
 }

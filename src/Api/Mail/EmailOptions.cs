@@ -29,6 +29,13 @@ public sealed class EmailOptions
     /// <summary>The service's name in every message.</summary>
     public string ServiceName { get; set; } = "Identity Grid";
 
+    /// <summary>
+    /// Where the links in mail point: the public address of the hosted pages (<c>/account/…</c>).
+    /// Configured, never taken from a request's Host header (which would let anyone send reset
+    /// links to their own site). Default: the default run's <c>http://localhost:5000</c>.
+    /// </summary>
+    public string LinkBaseUrl { get; set; } = "http://localhost:5000";
+
     public SmtpSettings Smtp { get; set; } = new();
 
     /// <summary>Which notices are sent (each on by default).</summary>
@@ -58,7 +65,17 @@ public sealed class NoticeSettings
     /// <summary>A sign-in from a device that never signed in to the account before.</summary>
     public bool NewDevice { get; set; } = true;
 
+    /// <summary>The password changed, or was reset with an emailed link.</summary>
     public bool PasswordChanged { get; set; } = true;
+
+    /// <summary>The account's address changed (told at the old address).</summary>
+    public bool EmailChanged { get; set; } = true;
+
+    /// <summary>A second factor was added or removed, or the recovery codes replaced.</summary>
+    public bool SecondFactorChanged { get; set; } = true;
+
+    /// <summary>Failed sign-ins blocked the account for a while.</summary>
+    public bool AccountLocked { get; set; } = true;
 }
 
 internal sealed class EmailOptionsValidator() : OptionsValidator<EmailOptions>(EmailOptions.Section)
@@ -69,6 +86,10 @@ internal sealed class EmailOptionsValidator() : OptionsValidator<EmailOptions>(E
         failures.Unless(MimeKit.MailboxAddress.TryParse(options.From, out _), nameof(options.From), $"'{options.From}' is not a mail address (Name <address> or address).");
         failures.Unless(!string.IsNullOrWhiteSpace(options.ServiceName) && options.ServiceName.Length <= 100, nameof(options.ServiceName), "is required (at most 100 characters).");
         failures.Unless(options.Mode != EmailMode.Folder || !string.IsNullOrWhiteSpace(options.Folder), nameof(options.Folder), "is required in Folder mode.");
+        failures.Unless(
+            Uri.TryCreate(options.LinkBaseUrl, UriKind.Absolute, out var links) && links.Scheme is "https" or "http" && links.Query.Length == 0 && links.Fragment.Length == 0,
+            nameof(options.LinkBaseUrl),
+            $"must be the pages' public address, absolute http(s) without query (got '{options.LinkBaseUrl}').");
         if (options.Mode == EmailMode.Smtp)
         {
             failures.Unless(!string.IsNullOrWhiteSpace(options.Smtp.Host), "Smtp:Host", "is required in Smtp mode.");
@@ -88,6 +109,7 @@ internal static class AccountMail
         services.AddSingleton<Mailer>();
         services.AddHostedService(provider => provider.GetRequiredService<Mailer>());
         services.AddSingleton<AccountNotices>();
+        services.AddSingleton<AccountLinks>();
         return services;
     }
 }

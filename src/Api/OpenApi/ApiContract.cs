@@ -150,7 +150,9 @@ internal sealed class ContractDocument : IOpenApiDocumentTransformer
         ];
         document.Tags = new HashSet<OpenApiTag>
         {
-            new() { Name = "Users", Description = "Creating an account, and what its owner manages: password and sessions." },
+            new() { Name = "Users", Description = "Creating an account, and what its owner manages: password, email address (proven by a mailed link or code) and sessions." },
+            new() { Name = "Password resets", Description = "A forgotten password: a link mailed to the account's verified address. The request answers 202 whatever the address." },
+            new() { Name = "Second factors", Description = "An authenticator app (TOTP) and recovery codes: once added, signing in takes a code after the password (POST /v1/sessions answers 202)." },
             new() { Name = "Sessions", Description = "Signing in, checking and refreshing tokens, signing out." },
             new() { Name = "Browser sessions", Description = "The cookie transport for first-party web apps on the API's origin (Browsers:Cookies): tokens in HttpOnly cookies, CSRF token on every change." },
             new() { Name = "Introspection", Description = "RFC 7662 token introspection and push revocation for services (resource servers)." },

@@ -15,6 +15,14 @@ internal sealed class ContractExamples : IOpenApiSchemaTransformer
         [typeof(LoginRequest)] = () => new JsonObject { ["username"] = "ada", ["password"] = "correct horse battery staple" },
         [typeof(RefreshRequest)] = () => new JsonObject { ["refreshToken"] = "<the refreshToken of the last login or refresh answer>" },
         [typeof(ChangePasswordRequest)] = () => new JsonObject { ["currentPassword"] = "correct horse battery staple", ["newPassword"] = "a longer and better passphrase" },
+        [typeof(SecondFactorRequest)] = () => new JsonObject { ["ticket"] = "<the secondFactorTicket of the login's 202 answer>", ["code"] = "492039" },
+        [typeof(ReauthenticateRequest)] = () => new JsonObject { ["password"] = "correct horse battery staple", ["code"] = "492039" },
+        [typeof(Features.Email.ChangeEmailRequest)] = () => new JsonObject { ["email"] = "ada@example.org" },
+        [typeof(Features.Email.VerifyEmailCodeRequest)] = () => new JsonObject { ["code"] = "381604" },
+        [typeof(Features.Email.VerifyEmailLinkRequest)] = () => new JsonObject { ["ticket"] = "<the ticket of the verification mail's link>" },
+        [typeof(Features.PasswordResets.PasswordResetRequest)] = () => new JsonObject { ["email"] = "ada@example.com" },
+        [typeof(Features.PasswordResets.CompletePasswordResetRequest)] = () => new JsonObject { ["ticket"] = "<the ticket of the reset mail's link>", ["newPassword"] = "a longer and better passphrase" },
+        [typeof(Features.SecondFactors.ConfirmTotpRequest)] = () => new JsonObject { ["code"] = "492039" },
     };
 
     public Task TransformAsync(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken cancellationToken)

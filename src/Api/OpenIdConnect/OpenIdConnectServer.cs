@@ -67,7 +67,7 @@ internal static class OpenIdConnectServer
                     .AllowDeviceAuthorizationFlow()
                     .RequireProofKeyForCodeExchange();
                 server.RegisterScopes([.. OpenIdConnectOptions.StandardScopes]);
-                server.RegisterClaims(Claims.Subject, Claims.PreferredUsername, Claims.Email, Claims.EmailVerified, "sid", Claims.AuthenticationTime);
+                server.RegisterClaims(Claims.Subject, Claims.PreferredUsername, Claims.Email, Claims.EmailVerified, "sid", Claims.AuthenticationTime, Claims.AuthenticationMethodReference);
 
                 // The grid session is the authorization: no separate authorization records to keep in step.
                 server.DisableAuthorizationStorage();

@@ -219,9 +219,9 @@ internal static class ProviderEndpoints
 
         if (principal.HasScope(Scopes.Email) && profile.Email is { } email)
         {
+            // The account's address is always a proven one (an unproven address waits apart: PendingEmail).
             claims[Claims.Email] = email;
-            // The grid does not verify addresses yet (the account-recovery issue brings it).
-            claims[Claims.EmailVerified] = false;
+            claims[Claims.EmailVerified] = true;
         }
 
         return TypedResults.Ok(claims);
@@ -379,15 +379,20 @@ internal static class ProviderEndpoints
 
         if (scopes.Contains(Scopes.Email) && profile?.Email is { } email)
         {
-            identity.SetClaim(Claims.Email, email).SetClaim(Claims.EmailVerified, false);
+            identity.SetClaim(Claims.Email, email).SetClaim(Claims.EmailVerified, true);
         }
 
-        identity.SetClaim(Claims.AuthenticationTime, session.CreatedAt.ToUnixTimeSeconds());
+        identity.SetClaim(Claims.AuthenticationTime, session.AuthenticatedAt.ToUnixTimeSeconds());
+        if (AuthenticationMethods.Values(session.Amr) is { } methods)
+        {
+            identity.SetClaims(Claims.AuthenticationMethodReference, [.. methods]);
+        }
+
         // The access token only matters when it is a JWT (a client validating offline): subject, session and username.
         identity.SetDestinations(static claim => claim.Type switch
         {
             Claims.Subject or GridSessionTokens.SessionIdClaim or Claims.PreferredUsername => [Destinations.IdentityToken, Destinations.AccessToken],
-            Claims.AuthenticationTime or Claims.Email or Claims.EmailVerified => [Destinations.IdentityToken],
+            Claims.AuthenticationTime or Claims.AuthenticationMethodReference or Claims.Email or Claims.EmailVerified => [Destinations.IdentityToken],
             _ => [],
         });
     }

@@ -25,6 +25,7 @@ namespace Identity.Api.Pages;
 internal static class HostedPages
 {
     public const string LoginPath = "/account/login";
+    public const string SecondFactorPath = "/account/login/second-factor";
     public const string RegisterPath = "/account/register";
     public const string StylesheetPath = "/account/site.css";
     public const string DefaultServiceName = "Identity Grid";
@@ -76,6 +77,8 @@ internal static class HostedPages
             Render<RegisterPage>(http, new Dictionary<string, object?> { ["ReturnUrl"] = LocalOrRoot(returnUrl) }));
         pages.MapPost("/register", RegisterAsync).DisableAntiforgery();
         pages.MapPost("/login", LoginAsync).DisableAntiforgery();
+        pages.MapPost("/login/second-factor", CompleteSignInAsync).DisableAntiforgery();
+        pages.MapRecoveryPages();
         pages.MapGet("/signed-out", (HttpContext http) => Render<MessagePage>(http, Message("Signed out", "You are signed out. You can close this window.")));
         pages.MapGet("/device-done", (HttpContext http, string? result) => result == "allowed"
             ? Render<MessagePage>(http, Message("Device connected", "You can go back to your device: it is signing in now."))
@@ -143,11 +146,69 @@ internal static class HostedPages
         }
 
         var result = await grains.GetGrain<ILoginNameGrain>(key).LoginAsync(new Password(password), http.GetClientContext(), deviceToken: http.Request.Cookies[DeviceCookie], TokenGrant.None);
-        if (result is not LoginResult.Succeeded success)
+        return result switch
         {
-            return Again(refused, StatusCodes.Status401Unauthorized);
+            LoginResult.Succeeded success => await ContinueSignedInAsync(http, grains, success, returnUrl),
+            LoginResult.SecondFactorRequired challenge => Render<SecondFactorPage>(http, SecondFactorParameters(challenge.Ticket, challenge.Methods.Contains("recovery_code"), returnUrl)),
+            _ => Locked(http, result) ?? Again(refused, StatusCodes.Status401Unauthorized),
+        };
+    }
+
+    private static Dictionary<string, object?> SecondFactorParameters(string ticket, bool recoveryCodes, string returnUrl, string? error = null) =>
+        new() { ["Ticket"] = ticket, ["RecoveryCodes"] = recoveryCodes, ["ReturnUrl"] = returnUrl, ["Error"] = error };
+
+    /// <summary>A refusal that just blocked the account: its owner is told (the answer stays the one refusal). Always null, for chaining.</summary>
+    private static IResult? Locked(HttpContext http, LoginResult result)
+    {
+        if (result is LoginResult.Rejected { LockedNoticeTo: { } email })
+        {
+            http.RequestServices.GetRequiredService<Identity.Api.Mail.AccountNotices>().AccountLocked(email);
         }
 
+        return null;
+    }
+
+    /// <summary>The second step: the ticket from the first, and a code (or a recovery code).</summary>
+    private static async Task<IResult> CompleteSignInAsync(HttpContext http, IAntiforgery antiforgery, IGrainFactory grains)
+    {
+        if (!await antiforgery.IsRequestValidAsync(http))
+        {
+            return FormExpired(http, "Two-step verification");
+        }
+
+        var form = await http.Request.ReadFormAsync(http.RequestAborted);
+        var returnUrl = LocalOrRoot(form["returnUrl"]);
+        var ticket = form["ticket"].ToString();
+        var code = form["code"].ToString().Trim();
+        var recoveryCode = form["recoveryCode"].ToString().Trim();
+        var recoveryOffered = form.ContainsKey("recoveryCode");
+        IResult Again(string error, int status) => Render<SecondFactorPage>(http, SecondFactorParameters(ticket, recoveryOffered, returnUrl, error), status);
+
+        if (!RateLimits.TryAdmit(http, RateLimitRule.Login, Guid.Empty, out _))
+        {
+            return Again("Too many attempts from here. Wait a minute and try again.", StatusCodes.Status429TooManyRequests);
+        }
+
+        if ((code.Length == 0) == (recoveryCode.Length == 0) || code.Length + recoveryCode.Length > 64)
+        {
+            return Again("Enter the code from your authenticator app (or, if you cannot, one recovery code).", StatusCodes.Status400BadRequest);
+        }
+
+        if (!AccountTicket.TryRead(ticket, AccountTicket.SecondFactor, out var userId, out var secret))
+        {
+            return Render<MessagePage>(http, Message("Two-step verification", "This sign-in expired. Start again.", error: true), StatusCodes.Status400BadRequest);
+        }
+
+        var proof = code.Length > 0 ? new SecondFactorProof(SecondFactorKind.Totp, code) : new SecondFactorProof(SecondFactorKind.RecoveryCode, recoveryCode);
+        var result = await grains.GetGrain<IUserGrain>(userId).CompleteSignInAsync(secret, proof, http.GetClientContext());
+        return result is LoginResult.Succeeded success
+            ? await ContinueSignedInAsync(http, grains, success, returnUrl)
+            : Locked(http, result) ?? Again("That code is not right or was already used, or this sign-in waited too long. Try again, or start again.", StatusCodes.Status401Unauthorized);
+    }
+
+    /// <summary>After a sign-in succeeded: the pages' cookie, then on to <paramref name="returnUrl"/> — unless the password must change first.</summary>
+    private static async Task<IResult> ContinueSignedInAsync(HttpContext http, IGrainFactory grains, LoginResult.Succeeded success, string returnUrl)
+    {
         if (success.PasswordChangeRequired)
         {
             // The pages cannot change a password yet: the sign-in must not go on with one that has to change.
@@ -155,7 +216,7 @@ internal static class HostedPages
             return Render<MessagePage>(http, Message("Change your password", "Your password must be changed before you can sign in here. Change it in the app, then sign in again.", error: true), StatusCodes.Status403Forbidden);
         }
 
-        await SignInAsync(http, success, username);
+        await SignInAsync(http, success, success.Username ?? string.Empty);
         return TypedResults.Redirect(returnUrl);
     }
 
@@ -182,7 +243,7 @@ internal static class HostedPages
     /// Creates the account by the same rules as <c>POST /v1/users</c> (and its per-address budget),
     /// then signs in as the login page does and goes on to the return URL.
     /// </summary>
-    private static async Task<IResult> RegisterAsync(HttpContext http, IAntiforgery antiforgery, IGrainFactory grains)
+    private static async Task<IResult> RegisterAsync(HttpContext http, IAntiforgery antiforgery, IGrainFactory grains, Identity.Api.Mail.AccountLinks links)
     {
         if (!await antiforgery.IsRequestValidAsync(http))
         {
@@ -233,6 +294,9 @@ internal static class HostedPages
                 return Again(new() { ["email"] = "That email address is already registered. Sign in instead." }, StatusCodes.Status409Conflict);
             case RegistrationResult.Invalid invalid:
                 return Again(invalid.Errors.ToDictionary(e => e.Key, e => e.Value), StatusCodes.Status400BadRequest);
+            case RegistrationResult.Registered { Verification: { } verification } registered:
+                links.EmailVerification(verification, registered.Username);
+                break;
         }
 
         LoginName.TryGetLoginKey(username, out var key);

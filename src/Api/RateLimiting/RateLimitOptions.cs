@@ -22,6 +22,12 @@ public sealed class RateLimitOptions
     /// <summary>Logouts and session revocations per account per minute (each is a database write). 0 turns it off. Default 30.</summary>
     public int SessionRevocationsPerMinute { get; set; } = 30;
 
+    /// <summary>Password-reset requests and completions and email-link proofs per client address per minute (each may send mail or hash a password). 0 turns it off. Default 10.</summary>
+    public int AccountRecoveryPerMinute { get; set; } = 10;
+
+    /// <summary>Email changes, verification mails and second-factor changes per account per minute. 0 turns it off. Default 10.</summary>
+    public int AccountChangesPerMinute { get; set; } = 10;
+
     /// <summary>Failed client authentications (introspection) per client address per minute; beyond it 429. 0 turns it off. Default 10.</summary>
     public int ClientAuthenticationFailuresPerMinute { get; set; } = 10;
 
@@ -47,6 +53,8 @@ internal sealed class RateLimitOptionsValidator() : OptionsValidator<RateLimitOp
         failures.Unless(o.InactiveIntrospectionsPerMinute is >= 0 and <= 1_000_000, nameof(o.InactiveIntrospectionsPerMinute), $"must be 0 (off) to 1000000 (got {o.InactiveIntrospectionsPerMinute}).");
         failures.Unless(o.PasswordChangesPerMinute is >= 0 and <= 1_000_000, nameof(o.PasswordChangesPerMinute), $"must be 0 (off) to 1000000 (got {o.PasswordChangesPerMinute}).");
         failures.Unless(o.RefreshesPerMinute is >= 0 and <= 1_000_000, nameof(o.RefreshesPerMinute), $"must be 0 (off) to 1000000 (got {o.RefreshesPerMinute}).");
+        failures.Unless(o.AccountRecoveryPerMinute is >= 0 and <= 1_000_000, nameof(o.AccountRecoveryPerMinute), $"must be 0 (off) to 1000000 (got {o.AccountRecoveryPerMinute}).");
+        failures.Unless(o.AccountChangesPerMinute is >= 0 and <= 1_000_000, nameof(o.AccountChangesPerMinute), $"must be 0 (off) to 1000000 (got {o.AccountChangesPerMinute}).");
         failures.Unless(o.SessionRevocationsPerMinute is >= 0 and <= 1_000_000, nameof(o.SessionRevocationsPerMinute), $"must be 0 (off) to 1000000 (got {o.SessionRevocationsPerMinute}).");
     }
 }

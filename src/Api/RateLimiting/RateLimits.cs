@@ -26,6 +26,12 @@ internal enum RateLimitRule
 
     /// <summary>Per account: logout and revoking one's sessions (each is a database write).</summary>
     SessionRevocation,
+
+    /// <summary>Per client address: asking for a password reset, completing one, proving an address with a link (each may send mail or hash).</summary>
+    AccountRecovery,
+
+    /// <summary>Per account: changing the email, its verification mail, second factors (each is a write, some send mail).</summary>
+    AccountChange,
 }
 
 /// <summary>The budgets behind every <see cref="RateLimitRule"/>; each is a token bucket on the identity clock.</summary>
@@ -36,6 +42,8 @@ internal sealed class ClientRateLimits(IOptions<RateLimitOptions> options, [From
     private readonly TokenBuckets<Guid> passwordChanges = new(options.Value.PasswordChangesPerMinute, time);
     private readonly TokenBuckets<Guid> refreshes = new(options.Value.RefreshesPerMinute, time);
     private readonly TokenBuckets<Guid> revocations = new(options.Value.SessionRevocationsPerMinute, time);
+    private readonly TokenBuckets<IPAddress> recoveries = new(options.Value.AccountRecoveryPerMinute, time);
+    private readonly TokenBuckets<Guid> accountChanges = new(options.Value.AccountChangesPerMinute, time);
     private readonly TokenBuckets<IPAddress> clientFailures = new(options.Value.ClientAuthenticationFailuresPerMinute, time);
     private readonly TokenBuckets<string> inactiveAnswers = new(options.Value.InactiveIntrospectionsPerMinute, time);
 
@@ -57,6 +65,8 @@ internal sealed class ClientRateLimits(IOptions<RateLimitOptions> options, [From
         RateLimitRule.PasswordChange => passwordChanges.TryTake(subject, out retryAfter) && logins.TryTake(context.ClientAddress(), out retryAfter),
         RateLimitRule.Refresh => refreshes.TryTake(subject, out retryAfter),
         RateLimitRule.SessionRevocation => revocations.TryTake(subject, out retryAfter),
+        RateLimitRule.AccountRecovery => recoveries.TryTake(context.ClientAddress(), out retryAfter),
+        RateLimitRule.AccountChange => accountChanges.TryTake(subject, out retryAfter),
         _ => throw new ArgumentOutOfRangeException(nameof(rule), rule, null),
     };
 }

@@ -29,7 +29,7 @@ public sealed class AdminCliTests
     {
         var username = GridScenario.UniqueName();
         var email = $"{username}@example.com";
-        (await s_client.RegisterAsync(username, email: email)).EnsureSuccessStatusCode();
+        await s_host.RegisterWithProvenEmailAsync(s_client, username, email);
         var tokens = await s_client.LoginTokensAsync(username);
 
         var (disabled, disableOutput, _) = await RunAsync("users", "disable", username);

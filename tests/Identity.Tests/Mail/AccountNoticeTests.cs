@@ -8,20 +8,17 @@ namespace Identity.Tests.Mail;
 [TestClass]
 public sealed class AccountNoticeTests
 {
-    private static readonly string Folder = Path.Combine(Path.GetTempPath(), $"identity-mail-{Guid.NewGuid():N}");
+    private static readonly TestMailFolder Mail = new();
     private static ApiHost s_host = null!;
     private static HttpClient s_client = null!;
 
     [ClassInitialize]
     public static void Start(TestContext _)
     {
-        s_host = new ApiHost(new Dictionary<string, string?>
-        {
-            ["Email:Mode"] = "Folder",
-            ["Email:Folder"] = Folder,
-            ["Email:ServiceName"] = "Example <Accounts>",
-            ["Email:From"] = "Example Accounts <accounts@example.test>",
-        });
+        var settings = Mail.Settings();
+        settings["Email:ServiceName"] = "Example <Accounts>";
+        settings["Email:From"] = "Example Accounts <accounts@example.test>";
+        s_host = new ApiHost(settings);
         s_client = s_host.CreateApiClient();
     }
 
@@ -29,25 +26,21 @@ public sealed class AccountNoticeTests
     public static async Task StopAsync()
     {
         await s_host.DisposeAsync();
-        if (Directory.Exists(Folder))
-        {
-            Directory.Delete(Folder, recursive: true);
-        }
+        Mail.Dispose();
     }
 
     [TestMethod]
     public async Task A_sign_in_from_a_new_device_is_mailed_to_the_owner_but_not_the_first_nor_a_known_device()
     {
-        var (username, email) = await NewAccountAsync();
-        var first = await s_client.LoginTokensAsync(username);
+        var (username, email, first) = await NewAccountAsync();
         Assert.AreEqual(HttpStatusCode.Created, (await s_client.LoginAsync(username, GridScenario.Password, first.DeviceToken!)).StatusCode);
-        Assert.IsEmpty(await MessagesToAsync(email, expected: 0), "the first sign-in and a known device are no news");
+        Assert.IsFalse((await Mail.SettledAsync(email)).Any(m => m.Subject?.Contains("New sign-in", StringComparison.Ordinal) == true), "the first sign-in and a known device are no news");
 
         var stranger = new HttpRequestMessage(HttpMethod.Post, "/v1/sessions") { Content = System.Net.Http.Json.JsonContent.Create(new { username, password = GridScenario.Password }) };
         stranger.Headers.UserAgent.ParseAdd("Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0");
         Assert.AreEqual(HttpStatusCode.Created, (await s_client.SendAsync(stranger)).StatusCode);
 
-        var message = (await MessagesToAsync(email, expected: 1)).Single();
+        var message = await Mail.WaitForAsync(email, "New sign-in");
         Assert.AreEqual("New sign-in to your Example <Accounts> account", message.Subject);
         Assert.AreEqual("accounts@example.test", ((MailboxAddress)message.From.Single()).Address);
         StringAssert.Contains(message.TextBody, "Firefox on Windows");
@@ -59,43 +52,41 @@ public sealed class AccountNoticeTests
     [TestMethod]
     public async Task A_password_change_is_mailed_to_the_owner()
     {
-        var (username, email) = await NewAccountAsync();
-        var tokens = await s_client.LoginTokensAsync(username);
+        var (_, email, tokens) = await NewAccountAsync();
 
         var change = await s_client.SendAsync(HttpMethod.Put, "/v1/users/me/password", tokens.AccessToken, new { currentPassword = GridScenario.Password, newPassword = "a different passphrase, long enough 4417" });
         Assert.AreEqual(HttpStatusCode.NoContent, change.StatusCode);
 
-        var message = (await MessagesToAsync(email, expected: 1)).Single();
-        StringAssert.Contains(message.Subject, "password was changed");
+        var message = await Mail.WaitForAsync(email, "password was changed");
         StringAssert.Contains(message.TextBody, "Every other device was signed out");
     }
 
-    private static async Task<(string Username, string Email)> NewAccountAsync()
+    [TestMethod]
+    public async Task An_unproven_address_gets_only_its_verification_mail()
     {
         var username = GridScenario.UniqueName();
         var email = $"{username}@example.test";
         Assert.AreEqual(HttpStatusCode.Created, (await s_client.RegisterAsync(username, email: email)).StatusCode);
-        return (username, email);
+        var tokens = await s_client.LoginTokensAsync(username);
+        var stranger = new HttpRequestMessage(HttpMethod.Post, "/v1/sessions") { Content = System.Net.Http.Json.JsonContent.Create(new { username, password = GridScenario.Password }) };
+        Assert.AreEqual(HttpStatusCode.Created, (await s_client.SendAsync(stranger)).StatusCode);
+        Assert.AreEqual(HttpStatusCode.NoContent, (await s_client.SendAsync(HttpMethod.Put, "/v1/users/me/password", tokens.AccessToken, new { currentPassword = GridScenario.Password, newPassword = "a different passphrase, long enough 5512" })).StatusCode);
+
+        var all = await Mail.SettledAsync(email);
+
+        Assert.HasCount(1, all, string.Join(" | ", all.Select(m => m.Subject)));
+        StringAssert.Contains(all[0].Subject, "Confirm your email address");
     }
 
-    /// <summary>The messages to <paramref name="email"/> once <paramref name="expected"/> of them are there (or after a bounded wait, for "none").</summary>
-    private static async Task<List<MimeMessage>> MessagesToAsync(string email, int expected)
+    /// <summary>A new account whose address is proven with the mailed code (the real flow), signed in once.</summary>
+    private static async Task<(string Username, string Email, ApiTokens Tokens)> NewAccountAsync()
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(expected == 0 ? 1 : 10);
-        List<MimeMessage> found;
-        do
-        {
-            found = Directory.Exists(Folder)
-                ? [.. Directory.GetFiles(Folder, "*.eml").Select(file => MimeMessage.Load(file)).Where(m => m.To.Mailboxes.Any(a => a.Address == email))]
-                : [];
-            if (found.Count >= expected && expected > 0)
-            {
-                return found;
-            }
-
-            await Task.Delay(50);
-        }
-        while (DateTime.UtcNow < deadline);
-        return found;
+        var username = GridScenario.UniqueName();
+        var email = $"{username}@example.test";
+        Assert.AreEqual(HttpStatusCode.Created, (await s_client.RegisterAsync(username, email: email)).StatusCode);
+        var tokens = await s_client.LoginTokensAsync(username);
+        var code = TestMailFolder.Code(await Mail.WaitForAsync(email, "Confirm your email address"));
+        Assert.AreEqual(HttpStatusCode.OK, (await s_client.SendAsync(HttpMethod.Post, "/v1/users/me/email/verify", tokens.AccessToken, new { code })).StatusCode);
+        return (username, email, tokens);
     }
 }

@@ -29,7 +29,14 @@ public sealed class CodeFlowTests
     public static async Task StopAsync() => await s_host.DisposeAsync();
 
     private static async Task<(FormBrowser Browser, string Username, TokenAnswer Tokens)> SignInWebAppAsync(string scope = "openid profile email offline_access") =>
-        await OidcFlow.SignInAsync(s_server, WebAppId, WebRedirect, WebSecret, scope, await OidcFlow.NewUserAsync(s_server, email: $"{Guid.NewGuid():N}@example.test"));
+        await OidcFlow.SignInAsync(s_server, WebAppId, WebRedirect, WebSecret, scope, await NewUserWithEmailAsync());
+
+    private static async Task<string> NewUserWithEmailAsync()
+    {
+        var username = GridScenario.UniqueName();
+        await s_host.RegisterWithProvenEmailAsync(s_server, username, $"{Guid.NewGuid():N}@example.test");
+        return username;
+    }
 
     [TestMethod]
     public async Task A_web_app_signs_a_user_in_with_a_code_and_gets_grid_session_tokens_and_a_signed_id_token()

@@ -216,6 +216,9 @@ public sealed class StoredShapeTests
     [DataRow(typeof(ProviderRegistryState))]
     [DataRow(typeof(RegisteredClient))]
     [DataRow(typeof(RegisteredScope))]
+    [DataRow(typeof(EmailVerificationSecret))]
+    [DataRow(typeof(PasswordResetSecret))]
+    [DataRow(typeof(TotpFactor))]
     public void Every_stored_property_names_its_json_key(Type persisted)
     {
         var unnamed = persisted.GetProperties(BindingFlags.Public | BindingFlags.Instance)
@@ -230,7 +233,14 @@ public sealed class StoredShapeTests
     private static UserState FullUser()
     {
         var user = new UserState();
-        user.Register("Alice", "alice@example.com", "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g", T0);
+        user.Register("Alice", "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g", T0);
+        user.Email = "alice@example.com";
+        user.PendingEmail = "alice@example.org";
+        user.EmailVerification = new EmailVerificationSecret("bGluay1kaWdlc3Q", "Y29kZS1kaWdlc3Q", "c2FsdA", T0.AddMinutes(8), 2);
+        user.PasswordReset = new PasswordResetSecret("cmVzZXQtZGlnZXN0", T0.AddMinutes(9));
+        user.PasswordResetsSent.Add(T0.AddMinutes(9));
+        user.Totp = new TotpFactor("1.c2VhbGVkLXNlY3JldA", T0.AddMinutes(10), T0.AddMinutes(11), 59_000_000);
+        user.RecoveryCodes.Add("cmVjb3ZlcnktZGlnZXN0");
         user.ConsecutiveFailures = 3;
         user.LockoutsSinceLastSuccess = 1;
         user.LockedUntil = T0.AddMinutes(1);
@@ -253,6 +263,8 @@ public sealed class StoredShapeTests
         session.InstallTokens(Digest(64), Digest(96), 2, T0.AddHours(1));
         session.InstallTokens(Digest(128), Digest(160), 3, T0.AddHours(2));
         session.PurgeAfter = T0.AddDays(14).ToUnixTimeSeconds();
+        session.Amr = "pwd otp mfa";
+        session.AuthenticatedAt = T0.AddHours(2);
         return session;
     }
 

@@ -48,6 +48,11 @@ internal static class BrowserSessionsApi
             .WithSummary("Sign in as POST /v1/sessions does, the tokens set as HttpOnly cookies; needs an allowed Origin.")
             .AnswersProblems(StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden)
             .RequireRateLimit(RateLimitRule.Login);
+        group.MapPost("/second-factor", CompleteSignInAsync)
+            .WithName("BrowserCompleteSignIn")
+            .WithSummary("Complete a browser sign-in that answered 202, as POST /v1/sessions/second-factor does, the tokens set as cookies; needs an allowed Origin.")
+            .AnswersProblems(StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden)
+            .RequireRateLimit(RateLimitRule.Login);
         group.MapPost("/refresh", RefreshAsync)
             .WithName("BrowserRefresh")
             .WithSummary("Rotate the token pair held in the cookies; needs an allowed Origin and X-CSRF-Token.")
@@ -61,7 +66,7 @@ internal static class BrowserSessionsApi
         return routes;
     }
 
-    private static async Task<Results<Created<BrowserSessionResponse>, ValidationProblem, ProblemHttpResult>> SignInAsync(
+    private static async Task<Results<Created<BrowserSessionResponse>, Accepted<SecondFactorChallengeResponse>, ValidationProblem, ProblemHttpResult>> SignInAsync(
         LoginRequest request, HttpContext http, IGrainFactory grains, SecurityEvents events, IOptions<IntrospectionOptions> clients,
         IOptions<BrowserOptions> browsers, IOptions<SessionOptions> sessions)
     {
@@ -71,15 +76,29 @@ internal static class BrowserSessionsApi
             return Problems.ForgeryCheckFailed();
         }
 
-        var result = await SessionsApi.LoginAsync(request, http, grains, events, clients);
-        return result.Result switch
-        {
-            Created<TokenResponse> { Value: { } tokens } => TypedResults.Created((string?)null, Issue(http, tokens, sessions.Value)),
-            ValidationProblem invalid => invalid,
-            ProblemHttpResult problem => problem,
-            _ => throw new InvalidOperationException($"Unexpected login result {result.Result.GetType().Name}."),
-        };
+        return InCookies((await SessionsApi.LoginAsync(request, http, grains, events, clients)).Result, http, sessions.Value);
     }
+
+    private static async Task<Results<Created<BrowserSessionResponse>, Accepted<SecondFactorChallengeResponse>, ValidationProblem, ProblemHttpResult>> CompleteSignInAsync(
+        SecondFactorRequest request, HttpContext http, IGrainFactory grains, SecurityEvents events, IOptions<BrowserOptions> browsers, IOptions<SessionOptions> sessions)
+    {
+        if (!CookieTransport.HasAllowedOrigin(http.Request, browsers.Value))
+        {
+            return Problems.ForgeryCheckFailed();
+        }
+
+        return InCookies((await SessionsApi.CompleteSignInAsync(request, http, grains, events)).Result, http, sessions.Value);
+    }
+
+    /// <summary>A sign-in's answer with its tokens moved into cookies; a challenge or a problem as it is.</summary>
+    private static Results<Created<BrowserSessionResponse>, Accepted<SecondFactorChallengeResponse>, ValidationProblem, ProblemHttpResult> InCookies(IResult result, HttpContext http, SessionOptions sessions) => result switch
+    {
+        Created<TokenResponse> { Value: { } tokens } => TypedResults.Created((string?)null, Issue(http, tokens, sessions)),
+        Accepted<SecondFactorChallengeResponse> challenge => challenge,
+        ValidationProblem invalid => invalid,
+        ProblemHttpResult problem => problem,
+        _ => throw new InvalidOperationException($"Unexpected sign-in result {result.GetType().Name}."),
+    };
 
     private static async Task<Results<Ok<BrowserSessionResponse>, ValidationProblem, ProblemHttpResult>> RefreshAsync(
         HttpContext http, SessionGrains grains, TokenAuthenticator tokens, FailedTokenChecks failures, SecurityEvents events,

@@ -17,7 +17,7 @@ namespace Identity.Api.Features.Introspection;
 /// <summary>
 /// RFC 7662 token introspection response. Inactive tokens get only <c>{"active":false}</c>: nothing
 /// about why. <c>aud</c> and <c>scope</c> are present when the sign-in asked for them, <c>client_id</c>
-/// when an OAuth client got the token. A service's token (client credentials) has its client id as
+/// when an OAuth client got the token, <c>amr</c> (RFC 8176) how the user signed in. A service's token (client credentials) has its client id as
 /// <c>sub</c> and <c>username</c>.
 /// </summary>
 public sealed record IntrospectionResponse(
@@ -30,7 +30,8 @@ public sealed record IntrospectionResponse(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), JsonPropertyName("token_type")] string? TokenType = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), JsonPropertyName("aud")] string? Aud = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), JsonPropertyName("scope")] string? Scope = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), JsonPropertyName("client_id")] string? ClientId = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), JsonPropertyName("client_id")] string? ClientId = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), JsonPropertyName("amr")] IReadOnlyList<string>? Amr = null);
 
 /// <summary>The form body of an introspection request (RFC 7662 §2.1), as the contract describes it; read from the form.</summary>
 /// <param name="Token">The access token to check.</param>
@@ -131,6 +132,7 @@ internal static class IntrospectionApi
             TokenType: "Bearer",
             Aud: view.Audience,
             Scope: view.Scope,
-            ClientId: view.ClientId));
+            ClientId: view.ClientId,
+            Amr: Identity.Contracts.Users.AuthenticationMethods.Values(view.Amr)));
     }
 }

@@ -29,6 +29,32 @@ public sealed record LoginRequest(string? Username, string? Password, string? De
 
 public sealed record RefreshRequest(string? RefreshToken);
 
+/// <summary>The second step of a sign-in: the ticket <c>POST /v1/sessions</c> answered with, and one second factor.</summary>
+/// <param name="Ticket">The <c>secondFactorTicket</c> of the 202 answer.</param>
+/// <param name="Code">A 6-digit code from the authenticator app.</param>
+/// <param name="RecoveryCode">Or one of the account's recovery codes (each works once).</param>
+public sealed record SecondFactorRequest(string? Ticket, string? Code = null, string? RecoveryCode = null)
+{
+    public override string ToString() => "SecondFactorRequest { secrets redacted }";
+}
+
+/// <summary>The password was right and the account has a second factor: send it with the ticket to <c>POST /v1/sessions/second-factor</c>.</summary>
+/// <param name="Methods">What the account accepts: <c>totp</c>, <c>recovery_code</c>.</param>
+/// <param name="ExpiresIn">Seconds the ticket works (after that, or a few wrong codes, sign in again).</param>
+public sealed record SecondFactorChallengeResponse(string SecondFactorTicket, IReadOnlyList<string> Methods, long ExpiresIn)
+{
+    public override string ToString() => "SecondFactorChallengeResponse { ticket redacted }";
+}
+
+/// <summary>Proving again who one is, within a session: the password, and a second factor when the account has one.</summary>
+public sealed record ReauthenticateRequest(string? Password, string? Code = null, string? RecoveryCode = null)
+{
+    public override string ToString() => "ReauthenticateRequest { secrets redacted }";
+}
+
+/// <param name="Amr">How the session is now authenticated (RFC 8176 values).</param>
+public sealed record ReauthenticationResponse(DateTimeOffset AuthenticatedAt, IReadOnlyList<string> Amr);
+
 /// <param name="DeviceToken">Login only: keep it for this client and send it with its next login.</param>
 /// <param name="PasswordChangeRequired">Login only, present when true: an operator asked for a new password; change it (<c>PUT /v1/users/me/password</c>).</param>
 public sealed record TokenResponse(
@@ -54,6 +80,8 @@ public sealed record TokenResponse(
 
 /// <param name="Audience">Present when the sign-in asked for one.</param>
 /// <param name="Scope">Present when the sign-in asked for scopes.</param>
+/// <param name="Amr">How the user signed in (RFC 8176: <c>pwd</c>, <c>otp</c>, <c>mfa</c>…).</param>
+/// <param name="AuthenticatedAt">When the user last proved who they are in this session (sign-in or re-authentication): changes to the password, email or factors need it recent.</param>
 public sealed record CurrentSessionResponse(
     Guid SessionId,
     Guid UserId,
@@ -62,7 +90,9 @@ public sealed record CurrentSessionResponse(
     DateTimeOffset ExpiresAt,
     DateTimeOffset AccessTokenExpiresAt,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Audience = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Scope = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Scope = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Amr = null,
+    DateTimeOffset? AuthenticatedAt = null);
 
 /// <summary>Signing in, checking, refreshing and ending a session: <c>/v1/sessions</c>.</summary>
 internal static class SessionsApi
@@ -74,7 +104,13 @@ internal static class SessionsApi
         group.MapPost("/", LoginAsync)
             .WithName("Login")
             .AnswersProblems(StatusCodes.Status401Unauthorized)
-            .WithSummary("Sign in with username (or email) and password; returns an access and a refresh token.")
+            .WithSummary("Sign in with username (or verified email) and password; returns an access and a refresh token, or 202 with a ticket when the account has a second factor.")
+            .RequireRateLimit(RateLimitRule.Login);
+
+        group.MapPost("/second-factor", CompleteSignInAsync)
+            .WithName("CompleteSignIn")
+            .AnswersProblems(StatusCodes.Status401Unauthorized)
+            .WithSummary("Complete a sign-in that answered 202: its ticket and a code from the authenticator app (or a recovery code).")
             .RequireRateLimit(RateLimitRule.Login);
 
         group.MapPost("/refresh", RefreshAsync)
@@ -87,6 +123,11 @@ internal static class SessionsApi
             .WithoutTraceContext()
             .WithName("GetCurrentSession")
             .WithSummary("Validate the bearer token and describe its session.");
+        current.MapPost("/reauthenticate", ReauthenticateAsync)
+            .RequireRateLimit(RateLimitRule.PasswordChange)
+            .WithName("Reauthenticate")
+            .AnswersProblems(StatusCodes.Status403Forbidden)
+            .WithSummary("Prove again who you are (password, and second factor if any): for the next few minutes the session may change the password, email and factors.");
         current.MapDelete("/", LogoutAsync)
             .RequireRateLimit(RateLimitRule.SessionRevocation)
             .WithName("Logout")
@@ -94,7 +135,7 @@ internal static class SessionsApi
         return routes;
     }
 
-    internal static async Task<Results<Created<TokenResponse>, ValidationProblem, ProblemHttpResult>> LoginAsync(
+    internal static async Task<Results<Created<TokenResponse>, Accepted<SecondFactorChallengeResponse>, ValidationProblem, ProblemHttpResult>> LoginAsync(
         LoginRequest request, HttpContext http, IGrainFactory grains, SecurityEvents events, IOptions<IntrospectionOptions> clients)
     {
         var errors = new Dictionary<string, string[]>();
@@ -126,18 +167,111 @@ internal static class SessionsApi
         }
 
         var result = await grains.GetGrain<ILoginNameGrain>(key).LoginAsync(new Password(request.Password!), http.GetClientContext(), request.DeviceToken, grant);
-        if (result is not LoginResult.Succeeded success)
+        return AnswerSignIn(result, http, Problems.InvalidCredentials);
+    }
+
+    /// <summary>The answer to either step of a sign-in: tokens, a second-factor challenge, or the one refusal (the owner told when it locked the account).</summary>
+    private static Results<Created<TokenResponse>, Accepted<SecondFactorChallengeResponse>, ValidationProblem, ProblemHttpResult> AnswerSignIn(
+        LoginResult result, HttpContext http, Func<ProblemHttpResult> refusal)
+    {
+        var notices = http.RequestServices.GetRequiredService<AccountNotices>();
+        switch (result)
         {
-            return Problems.InvalidCredentials();
+            case LoginResult.Succeeded success:
+                if (success.NewDevice)
+                {
+                    notices.NewDeviceSignIn(success.Email, success.Username ?? string.Empty, http.GetClientContext());
+                }
+
+                http.Response.Headers.CacheControl = "no-store";
+                return TypedResults.Created((string?)null, TokenResponse.From(success.Tokens, success.DeviceToken, success.PasswordChangeRequired));
+            case LoginResult.SecondFactorRequired challenge:
+                http.Response.Headers.CacheControl = "no-store";
+                var expiresIn = (long)(challenge.ExpiresAt - http.RequestServices.GetRequiredKeyedService<TimeProvider>(Identity.Grains.Hosting.IdentityClock.Key).GetUtcNow()).TotalSeconds;
+                return TypedResults.Accepted((string?)null, new SecondFactorChallengeResponse(challenge.Ticket, challenge.Methods, expiresIn));
+            case LoginResult.Rejected { LockedNoticeTo: { } email }:
+                notices.AccountLocked(email);
+                return refusal();
+            default:
+                return refusal();
+        }
+    }
+
+    internal static async Task<Results<Created<TokenResponse>, Accepted<SecondFactorChallengeResponse>, ValidationProblem, ProblemHttpResult>> CompleteSignInAsync(
+        SecondFactorRequest request, HttpContext http, IGrainFactory grains, SecurityEvents events)
+    {
+        var errors = SecondFactorErrors(request.Code, request.RecoveryCode, out var proof);
+        if (string.IsNullOrEmpty(request.Ticket))
+        {
+            errors["ticket"] = ["Required: the secondFactorTicket of the sign-in's 202 answer."];
         }
 
-        if (success.NewDevice)
+        if (errors.Count > 0 || proof is null)
         {
-            http.RequestServices.GetRequiredService<AccountNotices>().NewDeviceSignIn(success.Email, request.Username!, http.GetClientContext());
+            return Problems.Validation(errors);
         }
 
-        http.Response.Headers.CacheControl = "no-store";
-        return TypedResults.Created((string?)null, TokenResponse.From(success.Tokens, success.DeviceToken, success.PasswordChangeRequired));
+        if (!AccountTicket.TryRead(request.Ticket, AccountTicket.SecondFactor, out var userId, out var secret))
+        {
+            events.LoginFailed(null, LoginRejection.SecondFactorFailed, http.GetClientContext());
+            return Problems.SecondFactorRejected();
+        }
+
+        var result = await grains.GetGrain<IUserGrain>(userId).CompleteSignInAsync(secret, proof, http.GetClientContext());
+        return AnswerSignIn(result, http, Problems.SecondFactorRejected);
+    }
+
+    /// <summary>Exactly one of <paramref name="code"/> and <paramref name="recoveryCode"/>, read as a proof; else the errors.</summary>
+    internal static Dictionary<string, string[]> SecondFactorErrors(string? code, string? recoveryCode, out SecondFactorProof? proof)
+    {
+        proof = null;
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrEmpty(code) == string.IsNullOrEmpty(recoveryCode))
+        {
+            errors["code"] = ["Send either code (6 digits from the authenticator app) or recoveryCode, not both."];
+        }
+        else if ((code ?? recoveryCode)!.Length > 64)
+        {
+            errors[code is null ? "recoveryCode" : "code"] = ["Too long to be a code."];
+        }
+        else
+        {
+            proof = code is { Length: > 0 } ? new SecondFactorProof(SecondFactorKind.Totp, code) : new SecondFactorProof(SecondFactorKind.RecoveryCode, recoveryCode!);
+        }
+
+        return errors;
+    }
+
+    internal static async Task<Results<Ok<ReauthenticationResponse>, ValidationProblem, ProblemHttpResult>> ReauthenticateAsync(
+        ReauthenticateRequest request, CurrentSession session, IGrainFactory grains)
+    {
+        if (string.IsNullOrEmpty(request.Password))
+        {
+            return Problems.Validation("password", "Required.");
+        }
+
+        if (PasswordText.CountCharacters(request.Password) > Password.MaxLength)
+        {
+            return Problems.Validation("password", $"The password must be at most {Password.MaxLength} characters.");
+        }
+
+        SecondFactorProof? proof = null;
+        if (request.Code is { Length: > 0 } || request.RecoveryCode is { Length: > 0 })
+        {
+            var errors = SecondFactorErrors(request.Code, request.RecoveryCode, out proof);
+            if (errors.Count > 0)
+            {
+                return Problems.Validation(errors);
+            }
+        }
+
+        var result = await grains.GetGrain<IUserGrain>(session.UserId).ReauthenticateAsync(session.SessionId, new Password(request.Password), proof);
+        return result switch
+        {
+            ReauthenticationResult.Done done => TypedResults.Ok(new ReauthenticationResponse(done.AuthenticatedAt, AuthenticationMethods.Values(done.Amr)!)),
+            ReauthenticationResult.SecondFactorRequired => Problems.Validation("code", "This account has a second factor: send code (from the authenticator app) or recoveryCode with the password."),
+            _ => Problems.Forbidden("The password or code is not correct, or attempts are blocked for a while."),
+        };
     }
 
     internal static async Task<Results<Ok<TokenResponse>, ValidationProblem, ProblemHttpResult>> RefreshAsync(
@@ -178,7 +312,8 @@ internal static class SessionsApi
     private static Ok<CurrentSessionResponse> GetCurrent(CurrentSession session)
     {
         var view = session.View;
-        return TypedResults.Ok(new CurrentSessionResponse(view.SessionId, view.UserId, view.Username, view.CreatedAt, view.ExpiresAt, view.AccessTokenExpiresAt, view.Audience, view.Scope));
+        return TypedResults.Ok(new CurrentSessionResponse(
+            view.SessionId, view.UserId, view.Username, view.CreatedAt, view.ExpiresAt, view.AccessTokenExpiresAt, view.Audience, view.Scope, AuthenticationMethods.Values(view.Amr), view.IsService ? null : view.AuthenticatedAt));
     }
 
     internal static async Task<Results<NoContent, ProblemHttpResult>> LogoutAsync(CurrentSession session, SessionGrains sessions, HttpContext http, SecurityEvents events)

@@ -14,14 +14,22 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Identity.Api.Features.Users;
 
-/// <param name="Email">Optional; unique across accounts like the username, and usable to sign in.</param>
+/// <param name="Email">Optional. A link and a code are mailed to it; once proven it is unique to the account, signs in and recovers it. Until then it does neither, and does not stop another account proving it first.</param>
 public sealed record RegisterUserRequest(string? Username, string? Password, string? Email = null);
 
-public sealed record UserCreatedResponse(Guid UserId, string Username);
+/// <param name="PendingEmail">The address given, waiting for its proof (mailed to it).</param>
+public sealed record UserCreatedResponse(Guid UserId, string Username, [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? PendingEmail = null);
+
+/// <summary>The caller's account: its addresses and sign-in methods (never a secret).</summary>
+/// <param name="Email">The verified address (signs in, receives notices and reset links).</param>
+/// <param name="PendingEmail">An address waiting for its proof.</param>
+/// <param name="SecondFactors">The second factors sign-ins ask for: <c>totp</c>, <c>recovery_code</c>; empty when none.</param>
+public sealed record AccountResponse(Guid UserId, string Username, string? Email, string? PendingEmail, IReadOnlyList<string> SecondFactors, int RecoveryCodesLeft, DateTimeOffset PasswordChangedAt);
 
 public sealed record ChangePasswordRequest(string? CurrentPassword, string? NewPassword);
 
-public sealed record SessionListItem(Guid SessionId, DateTimeOffset CreatedAt, DateTimeOffset LastSeenAt, DateTimeOffset ExpiresAt, string? UserAgent, string? Ip, bool Current);
+/// <param name="Amr">How the session was signed in (RFC 8176 values: <c>pwd</c>, <c>otp</c>, <c>mfa</c>…).</param>
+public sealed record SessionListItem(Guid SessionId, DateTimeOffset CreatedAt, DateTimeOffset LastSeenAt, DateTimeOffset ExpiresAt, string? UserAgent, string? Ip, bool Current, IReadOnlyList<string> Amr);
 
 public sealed record SessionListResponse(IReadOnlyList<SessionListItem> Sessions);
 
@@ -39,7 +47,11 @@ internal static class UsersApi
             .RequireRateLimit(RateLimitRule.Registration);
 
         var me = group.MapGroup("/me").RequireSession();
+        me.MapGet("/", GetAccountAsync)
+            .WithName("GetMyAccount")
+            .WithSummary("The caller's account: addresses (verified and waiting) and second factors.");
         me.MapPut("/password", ChangePasswordAsync)
+            .RequireRecentAuthentication()
             .RequireRateLimit(RateLimitRule.PasswordChange)
             .WithName("ChangePassword")
             .AnswersProblems(StatusCodes.Status403Forbidden)
@@ -60,7 +72,7 @@ internal static class UsersApi
     }
 
     private static async Task<Results<Created<UserCreatedResponse>, ValidationProblem, ProblemHttpResult>> RegisterAsync(
-        RegisterUserRequest request, IGrainFactory grains)
+        RegisterUserRequest request, IGrainFactory grains, AccountLinks links)
     {
         var errors = new Dictionary<string, string[]>();
         if (string.IsNullOrEmpty(request.Username))
@@ -93,13 +105,32 @@ internal static class UsersApi
             .RegisterAsync(new Registration(request.Username!, request.Email, new Password(request.Password!)));
         return result switch
         {
-            RegistrationResult.Registered registered =>
-                TypedResults.Created((string?)null, new UserCreatedResponse(registered.UserId, registered.Username)),
+            RegistrationResult.Registered registered => Created(registered, links),
             RegistrationResult.UsernameTaken => Problems.Conflict("username", "That username is already taken."),
             RegistrationResult.EmailTaken => Problems.Conflict("email", "That email address is already registered."),
             RegistrationResult.Invalid invalid => Problems.Validation(invalid.Errors.ToDictionary(e => e.Key, e => new[] { e.Value })),
             _ => throw new InvalidOperationException($"Unexpected registration result {result.GetType().Name}."),
         };
+    }
+
+    private static Created<UserCreatedResponse> Created(RegistrationResult.Registered registered, AccountLinks links)
+    {
+        if (registered.Verification is { } verification)
+        {
+            links.EmailVerification(verification, registered.Username);
+        }
+
+        return TypedResults.Created((string?)null, new UserCreatedResponse(registered.UserId, registered.Username, registered.Verification?.Address));
+    }
+
+    private static async Task<Results<Ok<AccountResponse>, ProblemHttpResult>> GetAccountAsync(CurrentSession session, IGrainFactory grains)
+    {
+        if (await grains.GetGrain<IUserGrain>(session.UserId).GetSecurityAsync() is not { } account)
+        {
+            return Problems.NotFound("The account no longer exists.");
+        }
+
+        return TypedResults.Ok(new AccountResponse(account.UserId, account.Username, account.Email, account.PendingEmail, account.SecondFactors, account.RecoveryCodesLeft, account.PasswordChangedAt));
     }
 
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> ChangePasswordAsync(
@@ -158,7 +189,7 @@ internal static class UsersApi
             static user => new ValueTask<IReadOnlyList<SessionSummary>>(user.ListSessionsAsync()),
             cancellationToken);
         return TypedResults.Ok(new SessionListResponse([.. sessions.Select(s => new SessionListItem(
-            s.SessionId, s.CreatedAt, s.LastSeenAt, s.ExpiresAt, s.UserAgent, s.IpAddress, s.SessionId == session.SessionId))]));
+            s.SessionId, s.CreatedAt, s.LastSeenAt, s.ExpiresAt, s.UserAgent, s.IpAddress, s.SessionId == session.SessionId, AuthenticationMethods.Values(s.Amr) ?? []))]));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeSessionAsync(string sessionId, CurrentSession session, IGrainFactory grains)

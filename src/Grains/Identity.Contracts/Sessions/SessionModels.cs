@@ -30,7 +30,9 @@ public sealed record TokenGrant(
 }
 
 /// <summary>
-/// What a valid access token proves. A service's session (OAuth client credentials:
+/// What a valid access token proves. <see cref="Amr"/>: how the user signed in (RFC 8176 values,
+/// space-separated); <see cref="AuthenticatedAt"/>: when they last proved it (sign-in or step-up).
+/// A service's session (OAuth client credentials:
 /// <see cref="IsService"/>) has no user: its <see cref="UserId"/> is empty and its subject and
 /// <see cref="Username"/> are its client id.
 /// </summary>
@@ -46,7 +48,9 @@ public sealed record SessionView(
     [property: Id(7)] string? Audience = null,
     [property: Id(8)] string? Scope = null,
     [property: Id(9)] string? ClientId = null,
-    [property: Id(10)] bool IsService = false)
+    [property: Id(10)] bool IsService = false,
+    [property: Id(11)] string? Amr = null,
+    [property: Id(12)] DateTimeOffset AuthenticatedAt = default)
 {
     /// <summary>Who the token speaks for (<c>sub</c>): the user's id, or a service's client id.</summary>
     public string Subject => IsService ? ClientId! : UserId.ToString();
@@ -61,7 +65,8 @@ public sealed record SessionSummary(
     [property: Id(3)] DateTimeOffset ExpiresAt,
     [property: Id(4)] string? UserAgent,
     [property: Id(5)] string? IpAddress,
-    [property: Id(6)] string? ClientId = null);
+    [property: Id(6)] string? ClientId = null,
+    [property: Id(7)] string? Amr = null);
 
 /// <summary>
 /// A freshly issued token pair. This is the only time the secrets exist outside the client,

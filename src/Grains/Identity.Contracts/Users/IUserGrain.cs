@@ -24,6 +24,65 @@ public interface IUserGrain : IGrainWithGuidKey
     Task<LoginResult> LoginAsync(Password password, ClientContext client, string? deviceToken, TokenGrant grant);
 
     /// <summary>
+    /// Completes a sign-in that answered <see cref="LoginResult.SecondFactorRequired"/>: the secret part
+    /// of its ticket and a second factor. Wrong factors count like wrong passwords, and void the
+    /// challenge after <c>Accounts:CodeAttempts</c>.
+    /// </summary>
+    [Alias("CompleteSignIn")]
+    Task<LoginResult> CompleteSignInAsync(string challengeSecret, SecondFactorProof proof, ClientContext client);
+
+    /// <summary>
+    /// Proves again, within session <paramref name="sessionId"/>, who is there (password, and the
+    /// second factor when the account has one): the session records when, for the changes that need
+    /// a recent authentication. Throttled as that session alone.
+    /// </summary>
+    [Alias("Reauthenticate")]
+    Task<ReauthenticationResult> ReauthenticateAsync(Guid sessionId, Password password, SecondFactorProof? proof);
+
+    /// <summary>Starts proving the email address waiting on the account again: a new link and code (the old ones stop working).</summary>
+    [Alias("ResendEmailVerification")]
+    Task<EmailChangeResult> ResendEmailVerificationAsync();
+
+    /// <summary>Sets a new address, which waits (unusable for sign-in, unclaimed) until a link or code proves it.</summary>
+    [Alias("ChangeEmail")]
+    Task<EmailChangeResult> ChangeEmailAsync(string email);
+
+    /// <summary>Proves the waiting address with the secret of a link (<paramref name="isCode"/> false) or a code. The first account to prove an address gets it.</summary>
+    [Alias("VerifyEmail")]
+    Task<EmailVerificationResult> VerifyEmailAsync(string secret, bool isCode);
+
+    /// <summary>
+    /// A reset link for the account's verified address, or null (no verified address, disabled, or
+    /// too many asked lately): the caller answers the same either way. A new link voids the last.
+    /// </summary>
+    [Alias("RequestPasswordReset")]
+    Task<PasswordResetIssued?> RequestPasswordResetAsync();
+
+    /// <summary>Sets a new password with the secret of a reset link: every session ends, every throttle clears.</summary>
+    [Alias("ResetPassword")]
+    Task<PasswordResetResult> ResetPasswordAsync(string secret, Password newPassword);
+
+    /// <summary>A new authenticator-app secret, waiting for its first code (<see cref="ConfirmTotpAsync"/>); null when an app is already confirmed.</summary>
+    [Alias("BeginTotpEnrolment")]
+    Task<TotpEnrolment?> BeginTotpEnrolmentAsync();
+
+    /// <summary>Confirms the waiting authenticator app with a code from it: sign-ins ask for a code from then on.</summary>
+    [Alias("ConfirmTotp")]
+    Task<TotpConfirmation> ConfirmTotpAsync(string code);
+
+    /// <summary>Removes the authenticator app (and, with no second factor left, the recovery codes).</summary>
+    [Alias("RemoveTotp")]
+    Task<FactorRemoval> RemoveTotpAsync();
+
+    /// <summary>Ten new recovery codes; the old ones stop working.</summary>
+    [Alias("RegenerateRecoveryCodes")]
+    Task<RecoveryCodes> RegenerateRecoveryCodesAsync();
+
+    /// <summary>The account's sign-in methods, for its owner; null when there is no account.</summary>
+    [ReadOnly, Alias("GetSecurity")]
+    Task<AccountSecurity?> GetSecurityAsync();
+
+    /// <summary>
     /// Starts a session for a client the account's owner approved while signed in through
     /// <paramref name="signInSessionId"/> (the hosted pages' own session, which proves who they
     /// are: no password is asked again). Null when that session is not a live one of this account,

@@ -18,8 +18,9 @@ public abstract record RegistrationResult
     {
     }
 
+    /// <summary>Created. <paramref name="Verification"/>: the address given waits for its proof, to be mailed to it.</summary>
     [GenerateSerializer, Immutable, Alias("identity.RegistrationResult.Registered")]
-    public sealed record Registered([property: Id(0)] Guid UserId, [property: Id(1)] string Username) : RegistrationResult;
+    public sealed record Registered([property: Id(0)] Guid UserId, [property: Id(1)] string Username, [property: Id(2)] EmailVerificationIssued? Verification = null) : RegistrationResult;
 
     [GenerateSerializer, Immutable, Alias("identity.RegistrationResult.UsernameTaken")]
     public sealed record UsernameTaken : RegistrationResult;
@@ -45,6 +46,9 @@ public enum LoginRejection
 
     /// <summary>This source failed too often on this account and must wait.</summary>
     Throttled = 4,
+
+    /// <summary>The password was right but the second factor was not (or its challenge had expired).</summary>
+    SecondFactorFailed = 5,
 }
 
 /// <summary>Outcome of a login.</summary>
@@ -69,13 +73,26 @@ public abstract record LoginResult
         [property: Id(2)] string DeviceToken,
         [property: Id(3)] bool PasswordChangeRequired = false,
         [property: Id(4)] bool NewDevice = false,
-        [property: Id(5)] string? Email = null) : LoginResult
+        [property: Id(5)] string? Email = null,
+        [property: Id(6)] string? Username = null) : LoginResult
     {
         public override string ToString() => $"Succeeded {{ UserId = {UserId}, {Tokens}, device token redacted }}";
     }
 
+    /// <summary>Refused. <paramref name="LockedNoticeTo"/>: this attempt just blocked the account, whose owner is told at that address.</summary>
     [GenerateSerializer, Immutable, Alias("identity.LoginResult.Rejected")]
-    public sealed record Rejected([property: Id(0)] LoginRejection Reason) : LoginResult;
+    public sealed record Rejected([property: Id(0)] LoginRejection Reason, [property: Id(1)] string? LockedNoticeTo = null) : LoginResult;
+
+    /// <summary>
+    /// The password was right and the account has a second factor: the sign-in completes when
+    /// <paramref name="Ticket"/> comes back with one of <paramref name="Methods"/> before <paramref name="ExpiresAt"/>
+    /// (<see cref="IUserGrain.CompleteSignInAsync"/>). No session exists yet.
+    /// </summary>
+    [GenerateSerializer, Immutable, Alias("identity.LoginResult.SecondFactorRequired")]
+    public sealed record SecondFactorRequired([property: Id(0)] string Ticket, [property: Id(1)] IReadOnlyList<string> Methods, [property: Id(2)] DateTimeOffset ExpiresAt) : LoginResult
+    {
+        public override string ToString() => $"SecondFactorRequired {{ ticket redacted, Methods = {string.Join(' ', Methods)} }}";
+    }
 }
 
 /// <summary>Outcome of a password change.</summary>
@@ -122,4 +139,7 @@ public sealed record UserProfile(
     [property: Id(6)] DateTimeOffset PasswordChangedAt,
     [property: Id(7)] bool PasswordChangeRequired,
     [property: Id(8)] int SessionCount,
-    [property: Id(9)] LoginThrottleStatus LoginThrottle);
+    [property: Id(9)] LoginThrottleStatus LoginThrottle,
+    [property: Id(10)] string? PendingEmail = null,
+    [property: Id(11)] bool TotpEnabled = false,
+    [property: Id(12)] int RecoveryCodesLeft = 0);

@@ -94,6 +94,12 @@ public sealed partial class SecurityEvents(ILoggerFactory loggers, GridMetrics m
 
     public void AccountStatusChanged(Guid userId, string status) => LogStatusChanged(logger, userId, status);
 
+    /// <summary>
+    /// The account's owner changed how it signs in or is recovered: <paramref name="change"/> names
+    /// what (email verified, password reset, second factor added…), never a secret or an address.
+    /// </summary>
+    public void AccountChanged(Guid userId, string change) => LogAccountChanged(logger, userId, change);
+
     /// <summary>Every row of the account is gone: sessions, login names, the account itself.</summary>
     public void AccountErased(Guid userId) => LogAccountErased(logger, userId);
 
@@ -156,6 +162,9 @@ public sealed partial class SecurityEvents(ILoggerFactory loggers, GridMetrics m
 
     [LoggerMessage(EventId = 1022, Level = LogLevel.Information, Message = "account status changed: user {UserId} is now {Status}")]
     private static partial void LogStatusChanged(ILogger logger, Guid userId, string status);
+
+    [LoggerMessage(EventId = 1024, Level = LogLevel.Information, Message = "account changed: user {UserId} {Change}")]
+    private static partial void LogAccountChanged(ILogger logger, Guid userId, string change);
 
     [LoggerMessage(EventId = 1023, Level = LogLevel.Information, Message = "account erased: user {UserId}")]
     private static partial void LogAccountErased(ILogger logger, Guid userId);

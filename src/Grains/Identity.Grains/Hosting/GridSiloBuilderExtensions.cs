@@ -100,7 +100,9 @@ public static class GridSiloBuilderExtensions
         services.AddValidatedOptions<SessionOptions, SessionOptionsValidator>(SessionOptions.Section);
         services.AddValidatedOptions<LoginThrottleOptions, LoginThrottleOptionsValidator>(LoginThrottleOptions.Section);
         services.AddValidatedOptions<PasswordOptions, PasswordOptionsValidator>(PasswordOptions.Section);
+        services.AddValidatedOptions<AccountOptions, AccountOptionsValidator>(AccountOptions.Section);
         services.AddTokenAuthenticator();
+        services.TryAddSingleton<SecretSealer>();
         services.TryAddSingleton<SecurityEvents>();
         services.TryAddSingleton<GridMetrics>();
         services.AddHostedService<GridMetrics.CreateAtStart>();

@@ -13,7 +13,8 @@ public sealed record SessionStart(
     [property: Id(1)] string Username,
     [property: Id(2)] ClientContext Client,
     [property: Id(3)] TokenGrant? Grant = null,
-    [property: Id(4)] bool IsService = false);
+    [property: Id(4)] bool IsService = false,
+    [property: Id(5)] string? Amr = null);
 
 /// <summary>
 /// Starting and revoking sessions on behalf of their owner (a user grain, or a service's client
@@ -29,6 +30,13 @@ public interface ISessionLifecycleGrain : IGrainWithGuidKey
     /// <summary>Revokes the session on behalf of its user grain, which is the caller and has already dropped it from its list. Idempotent.</summary>
     [Alias("RevokeForUser")]
     Task<bool> RevokeForUserAsync(SessionEndReason reason);
+
+    /// <summary>
+    /// The session's user proved again who they are (<see cref="Contracts.Users.IUserGrain.ReauthenticateAsync"/>,
+    /// the caller): records when and how, for the changes that need a recent authentication. False when the session has ended.
+    /// </summary>
+    [Alias("RecordAuthentication")]
+    Task<bool> RecordAuthenticationAsync(string amr);
 
     /// <summary>
     /// Asked by the <see cref="Storage.PostgreSql.ExpiredSessionPurger"/>: deletes the session if it has expired (true), otherwise

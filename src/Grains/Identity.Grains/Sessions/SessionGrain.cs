@@ -108,7 +108,9 @@ public sealed partial class SessionGrain(
             session.Audience,
             session.Scope,
             session.ClientId,
-            session.IsService);
+            session.IsService,
+            session.Amr,
+            session.AuthenticatedAt ?? session.CreatedAt);
     }
 
     public async Task<IssuedTokens> StartAsync(SessionStart start)
@@ -205,6 +207,22 @@ public sealed partial class SessionGrain(
         return true;
     }
 
+    public async Task<bool> RecordAuthenticationAsync(string amr)
+    {
+        using var trace = TraceContext.Resume();
+        var now = time.GetUtcNow();
+        if (!state.State.IsLive(now, _options))
+        {
+            return false;
+        }
+
+        using var change = BeginChange();
+        state.State.AuthenticatedAt = now;
+        state.State.Amr = SharedStrings.Share(amr);
+        await CommitAsync(change);
+        return true;
+    }
+
     public async Task<bool> PurgeIfExpiredAsync()
     {
         using var trace = TraceContext.Resume();
@@ -239,7 +257,8 @@ public sealed partial class SessionGrain(
             _options.ExpiryOf(session.CreatedAt, session.LastSeenAt),
             session.UserAgent,
             session.IpAddress,
-            session.ClientId));
+            session.ClientId,
+            session.Amr));
     }
 
     /// <summary>

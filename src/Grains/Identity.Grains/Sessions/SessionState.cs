@@ -50,6 +50,12 @@ public sealed class SessionState
     /// <summary>A service's session (client credentials): owned by its client, not a user (<see cref="SessionStart.IsService"/>).</summary>
     [Id(15), JsonPropertyName("service")] public bool IsService { get; set; }
 
+    /// <summary>How the user signed in (RFC 8176 <c>amr</c> values, space-separated); null for services and sessions from before it was kept.</summary>
+    [Id(16), JsonPropertyName("amr")] public string? Amr { get; set; }
+
+    /// <summary>When the user last proved who they are in this session: the sign-in, or a later step-up. Null: the sign-in (<see cref="CreatedAt"/>).</summary>
+    [Id(17), JsonPropertyName("authenticatedAt")] public DateTimeOffset? AuthenticatedAt { get; set; }
+
     /// <summary>
     /// Unix seconds at which the session, as stored, expires: set on every write from the stored
     /// last-seen. The schema lifts it into an indexed column so the purge of expired sessions
@@ -74,6 +80,7 @@ public sealed class SessionState
         Scope = SharedStrings.Share(start.Grant?.Scope);
         ClientId = SharedStrings.Share(start.Grant?.ClientId);
         IsService = start.IsService;
+        Amr = SharedStrings.Share(start.Amr);
         Seen(start.Client);
     }
 
@@ -93,6 +100,7 @@ public sealed class SessionState
         Audience = SharedStrings.Share(Audience);
         Scope = SharedStrings.Share(Scope);
         ClientId = SharedStrings.Share(ClientId);
+        Amr = SharedStrings.Share(Amr);
     }
 
     private static string? Printable(string? text)

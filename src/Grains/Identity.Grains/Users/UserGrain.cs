@@ -30,6 +30,8 @@ public sealed partial class UserGrain(
     IOptions<LoginThrottleOptions> throttleOptions,
     TokenAuthenticator tokenKeys,
     IOptions<PasswordOptions> passwordOptions,
+    IOptions<AccountOptions> accountOptions,
+    SecretSealer sealer,
     DeepCopier<UserState> copier,
     SecurityEvents events,
     ILogger<UserGrain> logger) : Grain, IUserGrain, IUserSessionIndexGrain, IIncomingGrainCallFilter
@@ -38,6 +40,16 @@ public sealed partial class UserGrain(
     public Task Invoke(IIncomingGrainCallContext context) => TraceContext.InvokeResumedAsync(context);
 
     private Guid UserId => this.GetPrimaryKey();
+
+    /// <summary>
+    /// Sign-ins waiting for their second factor, by the digest of their ticket's secret. In memory
+    /// only: a challenge lives minutes, and if this activation goes the user types the password again.
+    /// </summary>
+    private readonly Dictionary<string, SignInChallenge> _challenges = new(StringComparer.Ordinal);
+
+    private const int MaxChallenges = 8;
+
+    private AccountOptions Accounts => accountOptions.Value;
 
     public Task<bool> ExistsAsync() => Task.FromResult(state.State.IsRegistered);
 
@@ -70,13 +82,23 @@ public sealed partial class UserGrain(
                 claimed.Add(claim);
             }
 
+            var email = registration.Email?.Normalize(NormalizationForm.FormC);
+            if (email is not null && await GrainFactory.GetGrain<ILoginNameGrain>(UserState.EmailKeyOf(email)).ResolveAsync() is not null)
+            {
+                // Proven by another account already (an address merely waiting elsewhere does not count).
+                await ReleaseQuietlyAsync(claimed);
+                return new RegistrationResult.EmailTaken();
+            }
+
             var passwordHash = await hasher.HashAsync(registration.Password);
             using var change = BeginChange();
             var displayName = registration.Username.Normalize(NormalizationForm.FormC);
-            state.State.Register(displayName, registration.Email?.Normalize(NormalizationForm.FormC), passwordHash, time.GetUtcNow());
+            var now = time.GetUtcNow();
+            state.State.Register(displayName, passwordHash, now);
+            var verification = email is null ? null : state.State.BeginEmailVerification(UserId, email, now, Accounts);
             await change.CommitAsync();
             events.Registered(UserId);
-            return new RegistrationResult.Registered(UserId, displayName);
+            return new RegistrationResult.Registered(UserId, displayName, verification);
         }
         catch
         {
@@ -118,25 +140,148 @@ public sealed partial class UserGrain(
         var verification = await hasher.VerifyAsync(password, user.PasswordHash!);
         if (!verification.Succeeded)
         {
-            await RecordFailureAsync(source, device is not null, client);
-            return Rejected(LoginRejection.WrongPassword, client);
+            return Rejected(LoginRejection.WrongPassword, client, await RecordFailureAsync(source, device is not null, client));
         }
 
         var rehashed = verification.NeedsRehash ? await hasher.HashAsync(password) : null;
-        // A device not seen before, on an account that has been signed in to before (a first sign-in is no news).
-        var newDevice = device is null && user.LastLoginAt is not null;
-        now = time.GetUtcNow();
-        using var change = BeginChange();
-        state.State.RecordSuccessfulLogin(source, now);
-        if (rehashed is not null)
+        var signIn = new SignInChallenge(source, device?.DeviceId, client, grant, rehashed, time.GetUtcNow());
+        if (state.State.HasSecondFactor)
         {
-            state.State.ReplaceHash(rehashed);
+            // The password alone clears nothing: failures and blocks stay until the second factor is proven.
+            return IssueChallenge(signIn);
         }
 
-        var tokens = await StartSessionAsync(change, client, grant, now);
-        events.LoginSucceeded(UserId, tokens.SessionId, client);
-        var renewed = new DeviceToken(UserId, device?.DeviceId ?? Guid.NewGuid(), now);
-        return new LoginResult.Succeeded(UserId, tokens, renewed.Write(tokenKeys), state.State.PasswordChangeRequired, newDevice, state.State.Email);
+        return await CompleteSignInAsync(signIn, secondFactor: null);
+    }
+
+    /// <summary>The password (and the second factor, if any) proven: clears the source's failures, starts the session, renews the device token.</summary>
+    private async Task<LoginResult.Succeeded> CompleteSignInAsync(SignInChallenge signIn, SecondFactorKind? secondFactor, long? totpStep = null)
+    {
+        // A device not seen before, on an account that has been signed in to before (a first sign-in is no news).
+        var newDevice = signIn.DeviceId is null && state.State.LastLoginAt is not null;
+        var now = time.GetUtcNow();
+        using var change = BeginChange();
+        state.State.RecordSuccessfulLogin(signIn.Source, now);
+        if (signIn.Rehashed is not null)
+        {
+            state.State.ReplaceHash(signIn.Rehashed);
+        }
+
+        if (totpStep is { } step)
+        {
+            UseTotpStep(step);
+        }
+
+        var tokens = await StartSessionAsync(change, signIn.Client, signIn.Grant, now, AuthenticationMethods.Of(secondFactor));
+        events.LoginSucceeded(UserId, tokens.SessionId, signIn.Client);
+        var renewed = new DeviceToken(UserId, signIn.DeviceId ?? Guid.NewGuid(), now);
+        return new LoginResult.Succeeded(UserId, tokens, renewed.Write(tokenKeys), state.State.PasswordChangeRequired, newDevice, state.State.Email, state.State.Username);
+    }
+
+    private LoginResult.SecondFactorRequired IssueChallenge(SignInChallenge signIn)
+    {
+        var now = signIn.IssuedAt;
+        foreach (var expired in _challenges.Where(c => now >= c.Value.IssuedAt + Accounts.SecondFactorChallengeLifetime).Select(c => c.Key).ToList())
+        {
+            _challenges.Remove(expired);
+        }
+
+        if (_challenges.Count >= MaxChallenges)
+        {
+            _challenges.Remove(_challenges.MinBy(c => c.Value.IssuedAt).Key);
+        }
+
+        var (ticket, secret) = AccountTicket.Issue(AccountTicket.SecondFactor, UserId);
+        _challenges[OneTimeSecrets.Digest(secret)] = signIn;
+        return new LoginResult.SecondFactorRequired(ticket, state.State.SecondFactorMethods(), now + Accounts.SecondFactorChallengeLifetime);
+    }
+
+    public async Task<LoginResult> CompleteSignInAsync(string challengeSecret, SecondFactorProof proof, ClientContext client)
+    {
+        var digest = OneTimeSecrets.Digest(challengeSecret);
+        var now = time.GetUtcNow();
+        if (!_challenges.TryGetValue(digest, out var signIn) || now >= signIn.IssuedAt + Accounts.SecondFactorChallengeLifetime)
+        {
+            _challenges.Remove(digest);
+            return Rejected(LoginRejection.SecondFactorFailed, client);
+        }
+
+        var user = state.State;
+        if (!user.IsRegistered || user.Status != UserStatus.Active)
+        {
+            _challenges.Remove(digest);
+            return Rejected(LoginRejection.Disabled, client);
+        }
+
+        var trusted = signIn.DeviceId is not null;
+        var gate = user.CheckLogin(signIn.Source, trusted, now, throttleOptions.Value);
+        if (gate != LoginGate.Open)
+        {
+            return Rejected(gate == LoginGate.AccountBlocked ? LoginRejection.LockedOut : LoginRejection.Throttled, client);
+        }
+
+        var (proven, step) = await ProveSecondFactorAsync(proof, now);
+        if (!proven)
+        {
+            signIn.WrongFactors++;
+            if (signIn.WrongFactors >= Accounts.CodeAttempts)
+            {
+                _challenges.Remove(digest);
+            }
+
+            return Rejected(LoginRejection.SecondFactorFailed, client, await RecordFailureAsync(signIn.Source, trusted, client));
+        }
+
+        _challenges.Remove(digest);
+        return await CompleteSignInAsync(signIn, proof.Kind, step);
+    }
+
+    /// <summary>
+    /// Checks a second factor. A recovery code is used up at once (written before this returns);
+    /// a TOTP step is returned for the caller to record with the change that follows.
+    /// </summary>
+    private async Task<(bool Proven, long? TotpStep)> ProveSecondFactorAsync(SecondFactorProof proof, DateTimeOffset now)
+    {
+        var user = state.State;
+        if (!user.HasSecondFactor || proof.Value.Length > 64)
+        {
+            return (false, null);
+        }
+
+        if (proof.Kind == SecondFactorKind.Totp)
+        {
+            var secret = sealer.Open(user.Totp!.SealedSecret, UserId);
+            if (secret is null)
+            {
+                LogTotpKeyMissing(logger, UserId);
+                return (false, null);
+            }
+
+            return user.MatchTotp(secret, proof.Value, now) is { } step ? (true, step) : (false, null);
+        }
+
+        using var change = BeginChange();
+        if (!state.State.UseRecoveryCode(proof.Value))
+        {
+            return (false, null);
+        }
+
+        await change.CommitAsync();
+        events.AccountChanged(UserId, $"used a recovery code ({state.State.RecoveryCodes.Count} left)");
+        return (true, null);
+    }
+
+    /// <summary>Records a used TOTP step (never accepted again), sealing the secret again under the active key if an older one sealed it.</summary>
+    private void UseTotpStep(long step)
+    {
+        var app = state.State.Totp!;
+        var sealedSecret = app.SealedSecret;
+        if (!sealer.IsCurrent(sealedSecret) && sealer.Open(sealedSecret, UserId) is { } secret)
+        {
+            sealedSecret = sealer.Seal(secret, UserId);
+        }
+
+        state.State.Totp = app with { LastStep = step, SealedSecret = sealedSecret };
     }
 
     public async Task<IssuedTokens?> StartDelegatedSessionAsync(Guid signInSessionId, ClientContext client, TokenGrant grant)
@@ -144,20 +289,20 @@ public sealed partial class UserGrain(
         var user = state.State;
         if (!user.IsRegistered || user.Status != UserStatus.Active || user.PasswordChangeRequired
             || !user.Sessions.Any(s => s.SessionId == signInSessionId)
-            || await GrainFactory.GetGrain<ISessionGrain>(signInSessionId).GetViewAsync() is null)
+            || await GrainFactory.GetGrain<ISessionGrain>(signInSessionId).GetViewAsync() is not { } signIn)
         {
             return null;
         }
 
         var now = time.GetUtcNow();
         using var change = BeginChange();
-        var tokens = await StartSessionAsync(change, client, grant, now);
+        var tokens = await StartSessionAsync(change, client, grant, now, signIn.Amr);
         events.DelegatedSessionStarted(UserId, tokens.SessionId, signInSessionId, grant.ClientId, client);
         return tokens;
     }
 
     /// <summary>Lists a new session (evicting the oldest past the limit), writes the account, then starts the session.</summary>
-    private async Task<IssuedTokens> StartSessionAsync(StateChange<UserState> change, ClientContext client, TokenGrant grant, DateTimeOffset now)
+    private async Task<IssuedTokens> StartSessionAsync(StateChange<UserState> change, ClientContext client, TokenGrant grant, DateTimeOffset now, string? amr)
     {
         var sessionId = Guid.NewGuid();
         var evicted = state.State.AddSession(sessionId, now, sessionOptions.Value.MaxSessionsPerUser);
@@ -165,7 +310,7 @@ public sealed partial class UserGrain(
         await RevokeSessionsAsync(evicted, SessionEndReason.EvictedBySessionLimit);
         await change.CommitAsync();
         return await GrainFactory.GetGrain<ISessionLifecycleGrain>(sessionId)
-            .StartAsync(new SessionStart(UserId, state.State.Username!, client, grant));
+            .StartAsync(new SessionStart(UserId, state.State.Username!, client, grant, Amr: amr));
     }
 
     public async Task<PasswordChangeResult> ChangePasswordAsync(Password currentPassword, Password newPassword, Guid keepSessionId)
@@ -189,7 +334,7 @@ public sealed partial class UserGrain(
 
         // The caller holds a session, so it is throttled as that session alone: a stranger's
         // failures elsewhere cannot stop an owner changing the password, nor count against the account.
-        var source = $"session:{keepSessionId:N}";
+        var source = SessionSource(keepSessionId);
         if (user.CheckLogin(source, trusted: true, time.GetUtcNow(), throttleOptions.Value) != LoginGate.Open)
         {
             await hasher.SpendVerificationCostAsync(currentPassword);
@@ -217,6 +362,280 @@ public sealed partial class UserGrain(
         state.State.ChangePassword(newHash, time.GetUtcNow());
         await change.CommitAsync();
         return new PasswordChangeResult.Changed(others.Count, state.State.Email);
+    }
+
+    public async Task<ReauthenticationResult> ReauthenticateAsync(Guid sessionId, Password password, SecondFactorProof? proof)
+    {
+        var user = state.State;
+        if (!user.IsRegistered || user.Status != UserStatus.Active || !user.HasSession(sessionId) || password.Value.Length > Password.MaxLength * 2)
+        {
+            await hasher.SpendVerificationCostAsync(password);
+            return new ReauthenticationResult.Rejected();
+        }
+
+        if (user.HasSecondFactor && proof is null)
+        {
+            // Asked before the password is checked, so this answer confirms no guess.
+            return new ReauthenticationResult.SecondFactorRequired(user.SecondFactorMethods());
+        }
+
+        // Throttled as the session alone, as a password change is: a stranger's failures cannot stop the owner.
+        var source = SessionSource(sessionId);
+        var now = time.GetUtcNow();
+        if (user.CheckLogin(source, trusted: true, now, throttleOptions.Value) != LoginGate.Open)
+        {
+            await hasher.SpendVerificationCostAsync(password);
+            return new ReauthenticationResult.Rejected();
+        }
+
+        if (!(await hasher.VerifyAsync(password, user.PasswordHash!)).Succeeded)
+        {
+            await RecordFailureAsync(source, trusted: true, ClientContext.Unknown);
+            return new ReauthenticationResult.Rejected();
+        }
+
+        SecondFactorKind? factor = null;
+        if (state.State.HasSecondFactor && proof is not null)
+        {
+            var (proven, step) = await ProveSecondFactorAsync(proof, now);
+            if (!proven)
+            {
+                await RecordFailureAsync(source, trusted: true, ClientContext.Unknown);
+                return new ReauthenticationResult.Rejected();
+            }
+
+            if (step is { } used)
+            {
+                using var change = BeginChange();
+                UseTotpStep(used);
+                await change.CommitAsync();
+            }
+
+            factor = proof.Kind;
+        }
+
+        var amr = AuthenticationMethods.Of(factor);
+        if (!await GrainFactory.GetGrain<ISessionLifecycleGrain>(sessionId).RecordAuthenticationAsync(amr))
+        {
+            return new ReauthenticationResult.Rejected();
+        }
+
+        events.AccountChanged(UserId, $"re-authenticated in session {sessionId} ({amr})");
+        return new ReauthenticationResult.Done(time.GetUtcNow(), amr);
+    }
+
+    public async Task<EmailChangeResult> ResendEmailVerificationAsync()
+    {
+        if (!state.State.IsRegistered || state.State.PendingEmail is not { } pending)
+        {
+            return new EmailChangeResult.NothingPending();
+        }
+
+        using var change = BeginChange();
+        var issued = state.State.BeginEmailVerification(UserId, pending, time.GetUtcNow(), Accounts);
+        await change.CommitAsync();
+        return new EmailChangeResult.Pending(issued);
+    }
+
+    public async Task<EmailChangeResult> ChangeEmailAsync(string email)
+    {
+        if (!state.State.IsRegistered)
+        {
+            return new EmailChangeResult.Invalid("The account no longer exists.");
+        }
+
+        if (!LoginName.TryNormalizeEmail(email, out var normalized, out var error))
+        {
+            return new EmailChangeResult.Invalid(error!);
+        }
+
+        if (state.State.Email is { } current && UserState.EmailKeyOf(current) == LoginName.EmailKey(normalized))
+        {
+            return new EmailChangeResult.Unchanged();
+        }
+
+        var owner = await GrainFactory.GetGrain<ILoginNameGrain>(LoginName.EmailKey(normalized)).ResolveAsync();
+        if (owner is { } other && other != UserId)
+        {
+            return new EmailChangeResult.Taken();
+        }
+
+        using var change = BeginChange();
+        var issued = state.State.BeginEmailVerification(UserId, email.Normalize(NormalizationForm.FormC), time.GetUtcNow(), Accounts);
+        await change.CommitAsync();
+        events.AccountChanged(UserId, "asked for a new email address (waiting for its proof)");
+        return new EmailChangeResult.Pending(issued);
+    }
+
+    public async Task<EmailVerificationResult> VerifyEmailAsync(string secret, bool isCode)
+    {
+        if (!state.State.IsRegistered || secret.Length > 128)
+        {
+            return new EmailVerificationResult.Invalid();
+        }
+
+        using var change = BeginChange();
+        if (!state.State.ProvesPendingEmail(secret, isCode, time.GetUtcNow(), Accounts))
+        {
+            if (isCode && state.State.EmailVerification is not null)
+            {
+                // The wrong code is counted before answering: attempts survive a restart.
+                await change.CommitAsync();
+            }
+
+            return new EmailVerificationResult.Invalid();
+        }
+
+        // The first account to prove an address gets it: claiming its login name decides.
+        var address = state.State.PendingEmail!;
+        var claim = GrainFactory.GetGrain<ILoginNameRegistryGrain>(UserState.EmailKeyOf(address));
+        if (!await claim.ClaimAsync(UserId, LoginName.TryNormalizeEmail(address, out var normalized, out _) ? normalized : address))
+        {
+            state.State.DropPendingEmail();
+            await change.CommitAsync();
+            events.AccountChanged(UserId, "lost a waiting email address: another account proved it first");
+            return new EmailVerificationResult.TakenByAnotherAccount(address);
+        }
+
+        var previous = state.State.AdoptPendingEmail();
+        try
+        {
+            await change.CommitAsync();
+        }
+        catch
+        {
+            await ReleaseQuietlyAsync([claim]);
+            throw;
+        }
+
+        if (previous is not null && UserState.EmailKeyOf(previous) != UserState.EmailKeyOf(address))
+        {
+            // After the write: a failed release leaves a claim whose owner no longer lists it, which
+            // is harmless (the old address signs in to nothing: the account no longer accepts it) and
+            // is given up when the address is next claimed (abandoned-claim rule).
+            await ReleaseQuietlyAsync([GrainFactory.GetGrain<ILoginNameRegistryGrain>(UserState.EmailKeyOf(previous))]);
+        }
+
+        events.AccountChanged(UserId, previous is null ? "email verified" : "email changed and verified");
+        return new EmailVerificationResult.Verified(address, previous, state.State.Username!);
+    }
+
+    public async Task<PasswordResetIssued?> RequestPasswordResetAsync()
+    {
+        if (!state.State.IsRegistered)
+        {
+            return null;
+        }
+
+        using var change = BeginChange();
+        var issued = state.State.IssuePasswordReset(UserId, time.GetUtcNow(), Accounts);
+        if (issued is null)
+        {
+            return null;
+        }
+
+        await change.CommitAsync();
+        events.AccountChanged(UserId, "password reset link sent");
+        return issued;
+    }
+
+    public async Task<PasswordResetResult> ResetPasswordAsync(string secret, Password newPassword)
+    {
+        var user = state.State;
+        if (!user.IsRegistered || secret.Length > 128 || !user.AcceptsPasswordReset(secret, time.GetUtcNow(), Accounts))
+        {
+            return new PasswordResetResult.InvalidTicket();
+        }
+
+        if ((PasswordText.Validate(newPassword.Value, passwordOptions.Value.MinLength)
+            ?? PasswordPolicy.Refusal(newPassword.Value, [user.Username, user.Email])) is { } error)
+        {
+            // The link stays usable: the owner tries another password.
+            return new PasswordResetResult.InvalidNewPassword(error);
+        }
+
+        var newHash = await hasher.HashAsync(newPassword);
+        using var change = BeginChange();
+        var ended = state.State.RemoveSessionsExcept(Guid.Empty);
+        await RevokeSessionsAsync(ended, SessionEndReason.PasswordChanged);
+        state.State.ChangePassword(newHash, time.GetUtcNow());
+        await change.CommitAsync();
+        events.AccountChanged(UserId, $"password reset with an emailed link, {ended.Count} sessions ended");
+        return new PasswordResetResult.Reset(ended.Count, state.State.Email, state.State.Username!);
+    }
+
+    public async Task<TotpEnrolment?> BeginTotpEnrolmentAsync()
+    {
+        if (!state.State.IsRegistered || state.State.HasSecondFactor)
+        {
+            return null;
+        }
+
+        var secret = System.Security.Cryptography.RandomNumberGenerator.GetBytes(20); // 160 bits, as RFC 4226 recommends
+        using var change = BeginChange();
+        state.State.Totp = new TotpFactor(sealer.Seal(secret, UserId), time.GetUtcNow(), null, 0);
+        await change.CommitAsync();
+        var text = OtpNet.Base32Encoding.ToString(secret);
+        var uri = new OtpNet.OtpUri(OtpNet.OtpType.Totp, text, state.State.Username!, Accounts.TotpIssuer).ToString();
+        return new TotpEnrolment(text, uri);
+    }
+
+    public async Task<TotpConfirmation> ConfirmTotpAsync(string code)
+    {
+        if (state.State.Totp is not { ConfirmedAt: null } waiting || sealer.Open(waiting.SealedSecret, UserId) is not { } secret)
+        {
+            return new TotpConfirmation.NothingPending();
+        }
+
+        var now = time.GetUtcNow();
+        if (state.State.MatchTotp(secret, code, now) is not { } step)
+        {
+            return new TotpConfirmation.WrongCode();
+        }
+
+        using var change = BeginChange();
+        state.State.Totp = waiting with { ConfirmedAt = now, LastStep = step };
+        var codes = state.State.RecoveryCodes.Count == 0 ? state.State.IssueRecoveryCodes() : null;
+        await change.CommitAsync();
+        events.AccountChanged(UserId, "second factor added: authenticator app");
+        return new TotpConfirmation.Confirmed(codes, state.State.Email, state.State.Username!);
+    }
+
+    public async Task<FactorRemoval> RemoveTotpAsync()
+    {
+        if (!state.State.IsRegistered || state.State.Totp is null)
+        {
+            return new FactorRemoval(false, state.State.Email, state.State.Username ?? string.Empty);
+        }
+
+        var wasConfirmed = state.State.HasSecondFactor;
+        using var change = BeginChange();
+        state.State.RemoveTotp();
+        await change.CommitAsync();
+        events.AccountChanged(UserId, "second factor removed: authenticator app");
+        return new FactorRemoval(wasConfirmed, state.State.Email, state.State.Username!);
+    }
+
+    public async Task<RecoveryCodes> RegenerateRecoveryCodesAsync()
+    {
+        if (!state.State.HasSecondFactor)
+        {
+            return new RecoveryCodes(null, state.State.Email, state.State.Username ?? string.Empty);
+        }
+
+        using var change = BeginChange();
+        var codes = state.State.IssueRecoveryCodes();
+        await change.CommitAsync();
+        events.AccountChanged(UserId, "recovery codes replaced");
+        return new RecoveryCodes(codes, state.State.Email, state.State.Username!);
+    }
+
+    public Task<AccountSecurity?> GetSecurityAsync()
+    {
+        var user = state.State;
+        return Task.FromResult(user.IsRegistered
+            ? new AccountSecurity(UserId, user.Username!, user.Email, user.PendingEmail, user.SecondFactorMethods(), user.RecoveryCodes.Count, user.PasswordChangedAt)
+            : null);
     }
 
     public async Task<IReadOnlyList<SessionSummary>> ListSessionsAsync()
@@ -391,7 +810,8 @@ public sealed partial class UserGrain(
         }
     }
 
-    private async Task RecordFailureAsync(string source, bool trusted, ClientContext client)
+    /// <summary>Counts a failure; returns the address to tell when it just blocked the account.</summary>
+    private async Task<string?> RecordFailureAsync(string source, bool trusted, ClientContext client)
     {
         var throttle = throttleOptions.Value;
         var now = time.GetUtcNow();
@@ -410,10 +830,16 @@ public sealed partial class UserGrain(
         if (counted.AccountBlocked)
         {
             events.LockedOut(UserId, state.State.LockedUntil!.Value, client);
+            return state.State.Email;
         }
+
+        return null;
     }
 
     private StateChange<UserState> BeginChange() => state.BeginChange(copier, this, logger);
+
+    /// <summary>The throttling source of a caller that holds a session: that session alone.</summary>
+    private static string SessionSource(Guid sessionId) => $"session:{sessionId:N}";
 
     /// <summary>Revokes sessions in parallel; if any cannot be revoked the failure surfaces (and the caller's change is undone).</summary>
     private async Task RevokeSessionsAsync(IReadOnlyList<Guid> sessionIds, SessionEndReason reason)
@@ -424,10 +850,10 @@ public sealed partial class UserGrain(
         }
     }
 
-    private LoginResult.Rejected Rejected(LoginRejection reason, ClientContext client)
+    private LoginResult.Rejected Rejected(LoginRejection reason, ClientContext client, string? lockedNoticeTo = null)
     {
         events.LoginFailed(UserId, reason, client);
-        return new LoginResult.Rejected(reason);
+        return new LoginResult.Rejected(reason, lockedNoticeTo);
     }
 
     /// <summary>Gives up name claims of a registration that did not complete. Best effort: a claim whose release fails is abandoned, and reclaimable later.</summary>
@@ -448,6 +874,9 @@ public sealed partial class UserGrain(
         }
     }
 
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The authenticator-app secret of user {UserId} cannot be opened: the token key that sealed it is no longer in the ring (TokenKeys:Keys)")]
+    private static partial void LogTotpKeyMissing(ILogger logger, Guid userId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not release a login-name claim of user {UserId}")]
     private static partial void LogReleaseFailed(ILogger logger, Exception exception, Guid userId);

@@ -51,12 +51,15 @@ public sealed record ClientConsent(
 /// before a change and puts it back if the write fails.
 /// </summary>
 [GenerateSerializer, Alias("identity.UserState")]
-public sealed class UserState
+public sealed partial class UserState
 {
     /// <summary>The username as registered (display form). Null until registered.</summary>
     [Id(0), JsonPropertyName("username")] public string? Username { get; set; }
 
-    /// <summary>The email as registered, if any.</summary>
+    /// <summary>
+    /// The verified address: the account holds its login name and may sign in and recover with it.
+    /// (Rows from before verification existed keep theirs as verified.) See <see cref="PendingEmail"/>.
+    /// </summary>
     [Id(1), JsonPropertyName("email")] public string? Email { get; set; }
 
     /// <summary>Argon2id hash in PHC format; the password itself is never stored.</summary>
@@ -190,7 +193,7 @@ public sealed class UserState
 
     /// <summary>
     /// Checks a registration's fields; returns an error per bad field (empty when valid) and, when
-    /// valid, the login-name keys to claim, each with the answer to give if another account owns it.
+    /// valid, the login-name keys to claim (the username's), each with the answer to give if another account owns it.
     /// </summary>
     public static Dictionary<string, string> CheckRegistration(
         Registration registration, int minPasswordLength, out List<(string Key, string Name, RegistrationResult Taken)> names)
@@ -206,16 +209,10 @@ public sealed class UserState
             errors["username"] = usernameError!;
         }
 
-        if (registration.Email is not null)
+        // The address is not claimed here: it waits for its proof (the first account to prove it gets it).
+        if (registration.Email is not null && !LoginName.TryNormalizeEmail(registration.Email, out _, out var emailError))
         {
-            if (LoginName.TryNormalizeEmail(registration.Email, out var email, out var emailError))
-            {
-                names.Add((LoginName.EmailKey(email), email, new RegistrationResult.EmailTaken()));
-            }
-            else
-            {
-                errors["email"] = emailError!;
-            }
+            errors["email"] = emailError!;
         }
 
         if ((PasswordText.Validate(registration.Password.Value, minPasswordLength)
@@ -227,10 +224,10 @@ public sealed class UserState
         return errors;
     }
 
-    public void Register(string username, string? email, string passwordHash, DateTimeOffset now)
+    /// <summary>Registers the account; an <paramref name="email"/> given waits for its proof (<see cref="BeginEmailVerification"/>).</summary>
+    public void Register(string username, string passwordHash, DateTimeOffset now)
     {
         Username = username;
-        Email = email;
         PasswordHash = passwordHash;
         Status = UserStatus.Active;
         CreatedAt = now;
@@ -269,6 +266,7 @@ public sealed class UserState
         PasswordHash = passwordHash;
         PasswordChangedAt = now;
         PasswordChangeRequired = false;
+        PasswordReset = null;
         ClearFailures();
     }
 
@@ -285,7 +283,10 @@ public sealed class UserState
         PasswordChangedAt,
         PasswordChangeRequired,
         Sessions.Count,
-        ThrottleStatus());
+        ThrottleStatus(),
+        PendingEmail,
+        HasSecondFactor,
+        RecoveryCodes.Count);
 
     public LoginThrottleStatus ThrottleStatus() => new(
         ConsecutiveFailures,
