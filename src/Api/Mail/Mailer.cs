@@ -89,10 +89,13 @@ internal sealed partial class Mailer(IOptionsMonitor<EmailOptions> options, ILog
     }
 
     /// <summary>One <c>.eml</c> per message, written under a temporary name and then renamed, so a reader never sees half of one.</summary>
+    private static long s_written;
+
     private static async Task WriteToFolderAsync(MimeMessage message, string folder, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(folder);
-        var name = $"{DateTimeOffset.UtcNow:yyyyMMdd'T'HHmmss'Z'}-{Guid.NewGuid():N}";
+        // Sorted by name is sorted by sending order (one worker writes them, one after another).
+        var name = $"{DateTimeOffset.UtcNow:yyyyMMdd'T'HHmmss'Z'}-{Interlocked.Increment(ref s_written):D8}-{Guid.NewGuid():N}";
         var partial = Path.Combine(folder, name + ".partial");
         await message.WriteToAsync(partial, cancellationToken);
         File.Move(partial, Path.Combine(folder, name + ".eml"));

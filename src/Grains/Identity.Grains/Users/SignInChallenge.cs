@@ -23,5 +23,6 @@ internal sealed class SignInChallenge(string source, Guid? deviceId, ClientConte
 
     public DateTimeOffset IssuedAt { get; } = issuedAt;
 
-    public int WrongFactors { get; set; }
+    /// <summary>Attempts refused so far (wrong factor, or throttled): at <see cref="AccountOptions.CodeAttempts"/> the challenge is void.</summary>
+    public int FailedAttempts { get; set; }
 }

@@ -213,22 +213,27 @@ public sealed partial class UserGrain(
             return Rejected(LoginRejection.Disabled, client);
         }
 
+        // Every refused attempt spends one of the challenge's few, a throttled one too (it was a try).
+        void SpendAttempt()
+        {
+            if (++signIn.FailedAttempts >= Accounts.CodeAttempts)
+            {
+                _challenges.Remove(digest);
+            }
+        }
+
         var trusted = signIn.DeviceId is not null;
         var gate = user.CheckLogin(signIn.Source, trusted, now, throttleOptions.Value);
         if (gate != LoginGate.Open)
         {
+            SpendAttempt();
             return Rejected(gate == LoginGate.AccountBlocked ? LoginRejection.LockedOut : LoginRejection.Throttled, client);
         }
 
         var (proven, step) = await ProveSecondFactorAsync(proof, now);
         if (!proven)
         {
-            signIn.WrongFactors++;
-            if (signIn.WrongFactors >= Accounts.CodeAttempts)
-            {
-                _challenges.Remove(digest);
-            }
-
+            SpendAttempt();
             return Rejected(LoginRejection.SecondFactorFailed, client, await RecordFailureAsync(signIn.Source, trusted, client));
         }
 
