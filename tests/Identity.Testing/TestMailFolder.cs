@@ -53,8 +53,11 @@ internal sealed partial class TestMailFolder : IDisposable
     }
 
     /// <summary>The ticket of the message's link (<c>?ticket=…</c>).</summary>
-    public static string Ticket(MimeMessage message) =>
-        TicketPattern().Match(message.TextBody ?? string.Empty) is { Success: true } match ? Uri.UnescapeDataString(match.Groups[1].Value) : throw new AssertFailedException($"No link with a ticket in: {message.TextBody}");
+    public static string Ticket(MimeMessage message) => Ticket(message.TextBody ?? string.Empty);
+
+    /// <summary>The ticket of the link in a message's plain text.</summary>
+    public static string Ticket(string text) =>
+        TicketPattern().Match(text) is { Success: true } match ? Uri.UnescapeDataString(match.Groups[1].Value) : throw new AssertFailedException($"No link with a ticket in: {text}");
 
     /// <summary>The link itself.</summary>
     public static string Link(MimeMessage message) =>

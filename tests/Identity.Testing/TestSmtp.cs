@@ -85,16 +85,16 @@ internal sealed class TestSmtp : IAsyncDisposable
 
     public Task<string> PlainTextAsync(string id) => Api.GetStringAsync($"/api/messages/{id}/plaintext");
 
-    /// <summary>Waits (bounded) until a message to <paramref name="to"/> whose subject contains <paramref name="subject"/> arrived.</summary>
-    public async Task<(string Id, string To, string Subject)> WaitForAsync(string to, string subject)
+    /// <summary>Waits (bounded) until <paramref name="count"/> messages to <paramref name="to"/> whose subject contains <paramref name="subject"/> arrived; returns the last of them.</summary>
+    public async Task<(string Id, string To, string Subject)> WaitForAsync(string to, string subject, int count = 1)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
         while (DateTime.UtcNow < deadline)
         {
             var found = (await MessagesAsync()).Where(m => m.To.Contains(to, StringComparison.OrdinalIgnoreCase) && m.Subject.Contains(subject, StringComparison.Ordinal)).ToList();
-            if (found.Count > 0)
+            if (found.Count >= count)
             {
-                return found[0];
+                return found[count - 1];
             }
 
             await Task.Delay(100);

@@ -4,12 +4,16 @@ using Identity.Testing;
 
 namespace Identity.IntegrationTests.Mail;
 
-/// <summary>Account mail through a real SMTP server (smtp4dev) from a real Api process: MailKit over SMTP, read back through the server's API.</summary>
+/// <summary>
+/// The account's mail through a real SMTP server (smtp4dev) from a real Api process — MailKit over
+/// SMTP, read back through the server's API — and acted on as its owner would: the address proven
+/// with the mailed link, a new device told, a forgotten password reset with the mailed link.
+/// </summary>
 [TestClass]
 public sealed class SmtpDeliveryTests
 {
     [TestMethod]
-    public async Task A_new_device_sign_in_and_a_password_change_reach_the_owner_by_smtp()
+    public async Task An_account_is_proven_told_and_recovered_through_real_mail()
     {
         await using var smtp = await TestSmtp.StartAsync();
         await using var grid = await GridProcess.StartApiAsync(new Dictionary<string, string>
@@ -20,20 +24,36 @@ public sealed class SmtpDeliveryTests
             ["Email__Smtp__Port"] = smtp.SmtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Email__Smtp__Security"] = "None",
             ["Email__ServiceName"] = "Example Accounts",
+            ["Email__LinkBaseUrl"] = "https://accounts.example.test",
         });
         var username = GridScenario.UniqueName();
         var email = $"{username}@example.test";
         Assert.AreEqual(HttpStatusCode.Created, (await grid.Client.RegisterAsync(username, email: email)).StatusCode);
-        var first = await grid.Client.LoginTokensAsync(username);
-        var second = await grid.Client.LoginTokensAsync(username);
 
-        var notice = await smtp.WaitForAsync(email, "New sign-in to your Example Accounts account");
-        StringAssert.Contains(await smtp.PlainTextAsync(notice.Id), "a device it had not been used on before");
+        // The address, proven with the mailed link.
+        var verification = await smtp.PlainTextAsync((await smtp.WaitForAsync(email, "Confirm your email address for Example Accounts")).Id);
+        StringAssert.Contains(verification, "https://accounts.example.test/account/verify-email?ticket=igv_");
+        Assert.AreEqual(HttpStatusCode.Unauthorized, (await grid.Client.LoginAsync(email)).StatusCode, "not before it is proven");
+        var proven = await grid.Client.PostAsJsonAsync("/v1/email-verifications", new { ticket = TestMailFolder.Ticket(verification) });
+        Assert.AreEqual(HttpStatusCode.OK, proven.StatusCode, await proven.Content.ReadAsStringAsync());
 
-        var change = await grid.Client.SendAsync(HttpMethod.Put, "/v1/users/me/password", second.AccessToken, new { currentPassword = GridScenario.Password, newPassword = "another long passphrase for the grid 5521" });
-        Assert.AreEqual(HttpStatusCode.NoContent, change.StatusCode);
-        await smtp.WaitForAsync(email, "password was changed");
-        Assert.AreEqual(2, (await smtp.MessagesAsync()).Count(m => m.To.Contains(email, StringComparison.OrdinalIgnoreCase)), "nothing for the first sign-in");
-        Assert.IsNotNull(first);
+        // A second device is news; the first sign-in is not.
+        await grid.Client.LoginTokensAsync(email);
+        await grid.Client.LoginTokensAsync(username);
+        StringAssert.Contains(await smtp.PlainTextAsync((await smtp.WaitForAsync(email, "New sign-in to your Example Accounts account")).Id), "a device it had not been used on before");
+
+        // A forgotten password, reset with the mailed link.
+        Assert.AreEqual(HttpStatusCode.Accepted, (await grid.Client.PostAsJsonAsync("/v1/password-resets", new { email })).StatusCode);
+        var reset = await smtp.PlainTextAsync((await smtp.WaitForAsync(email, "Reset your Example Accounts password")).Id);
+        var completed = await grid.Client.PostAsJsonAsync("/v1/password-resets/complete", new { ticket = TestMailFolder.Ticket(reset), newPassword = "another long passphrase for the grid 5521" });
+        Assert.AreEqual(HttpStatusCode.NoContent, completed.StatusCode, await completed.Content.ReadAsStringAsync());
+        await smtp.WaitForAsync(email, "password was reset");
+        Assert.AreEqual(HttpStatusCode.Created, (await grid.Client.LoginAsync(username, "another long passphrase for the grid 5521")).StatusCode);
+
+        // That sign-in came without the device token too: news again.
+        await smtp.WaitForAsync(email, "New sign-in", count: 2);
+
+        var subjects = (await smtp.MessagesAsync()).Where(m => m.To.Contains(email, StringComparison.OrdinalIgnoreCase)).Select(m => m.Subject).ToList();
+        Assert.HasCount(5, subjects, "verification, two new devices, reset link, reset notice — and nothing else: " + string.Join(" | ", subjects));
     }
 }
