@@ -69,10 +69,10 @@ internal sealed class GridProcess : IAsyncDisposable
 
     private static string ManagementUrl() => $"http://127.0.0.1:{Ports.Free()}";
 
-    /// <summary>Starts the Api and waits until /health/ready answers 200; <paramref name="wrapper"/> as for <see cref="RunUntilExitAsync"/>.</summary>
-    public static async Task<GridProcess> StartApiAsync(IReadOnlyDictionary<string, string> environment, string[]? wrapper = null)
+    /// <summary>Starts the Api (on <paramref name="port"/>, else a free one) and waits until /health/ready answers 200; <paramref name="wrapper"/> as for <see cref="RunUntilExitAsync"/>.</summary>
+    public static async Task<GridProcess> StartApiAsync(IReadOnlyDictionary<string, string> environment, string[]? wrapper = null, int? port = null)
     {
-        var port = Ports.Free();
+        port ??= Ports.Free();
         var settings = NodePorts();
         settings["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
         settings["RateLimiting__LoginPerMinute"] = "0";

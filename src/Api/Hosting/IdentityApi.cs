@@ -1,4 +1,5 @@
 using Identity.Api.Authentication;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Identity.Api.Browsers;
 using Identity.Api.Errors;
 using Identity.Api.Features.BrowserSessions;
@@ -11,6 +12,7 @@ using Identity.Api.Features.Users;
 using Identity.Api.Features.Email;
 using Identity.Api.Features.PasswordResets;
 using Identity.Api.Features.SecondFactors;
+using Identity.Api.Features.Passkeys;
 using Identity.Api.Grid;
 using Identity.Api.Http;
 using Identity.Api.Mail;
@@ -74,6 +76,9 @@ public static class IdentityApi
         builder.Services.AddValidatedOptions<Identity.Grains.Sessions.SessionOptions, Identity.Grains.Sessions.SessionOptionsValidator>(Identity.Grains.Sessions.SessionOptions.Section);
         // The step-up window is checked here (RecentAuthentication); the rest of these bind the grains.
         builder.Services.AddValidatedOptions<Identity.Grains.Users.AccountOptions, Identity.Grains.Users.AccountOptionsValidator>(Identity.Grains.Users.AccountOptions.Section);
+        // Passwordless sign-in options are made here (their challenge is signed, so any node checks it).
+        builder.Services.AddValidatedOptions<Identity.Grains.Users.PasskeyOptions, Identity.Grains.Users.PasskeyOptionsValidator>(Identity.Grains.Users.PasskeyOptions.Section);
+        builder.Services.TryAddSingleton<Identity.Grains.Users.PasskeyCeremonies>();
         builder.Services.AddApiContract();
         builder.AddOpenIdConnectProvider();
         builder.Services.AddAccountMail();
@@ -101,6 +106,7 @@ public static class IdentityApi
         api.MapEmailApi();
         api.MapPasswordResetsApi();
         api.MapSecondFactorsApi();
+        api.MapPasskeysApi();
         api.MapSessionsApi();
         api.MapBrowserSessionsApi();
         api.MapIntrospectionApi();

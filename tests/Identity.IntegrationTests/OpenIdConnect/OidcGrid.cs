@@ -60,6 +60,23 @@ internal static class OidcGrid
         {
             await s_grid.DisposeAsync();
         }
+
+        Mail.Dispose();
+    }
+
+    /// <summary>The grid's mail (folder mode): verification links and codes, notices.</summary>
+    public static TestMailFolder Mail { get; } = new();
+
+    /// <summary>A new account whose address is proven with the mailed code, as its owner would; returns the username.</summary>
+    public static async Task<string> NewUserWithProvenEmailAsync(HttpClient grid)
+    {
+        var username = GridScenario.UniqueName();
+        var email = $"{username}@example.test";
+        Assert.AreEqual(System.Net.HttpStatusCode.Created, (await grid.RegisterAsync(username, email: email)).StatusCode);
+        var tokens = await grid.LoginTokensAsync(username);
+        var code = TestMailFolder.Code(await Mail.WaitForAsync(email, "Confirm your email address"));
+        Assert.AreEqual(System.Net.HttpStatusCode.OK, (await grid.SendAsync(HttpMethod.Post, "/v1/users/me/email/verify", tokens.AccessToken, new { code })).StatusCode);
+        return username;
     }
 
     private static Dictionary<string, string> Environment()
@@ -68,6 +85,8 @@ internal static class OidcGrid
         {
             ["Storage__Mode"] = "Memory",
             ["OpenIdConnect__ServiceName"] = "Example Identity",
+            ["Email__Mode"] = "Folder",
+            ["Email__Folder"] = Mail.Path,
         };
         var clients = new (string Id, string? Secret, string Name, string[] Grants, string[] Scopes, string[] Redirects, string[] PostLogout, bool FirstParty)[]
         {

@@ -40,8 +40,7 @@ public sealed class WebAppTests
     [TestMethod]
     public async Task A_user_signs_in_to_the_web_app_through_the_hosted_page_refreshes_and_signs_out()
     {
-        var username = GridScenario.UniqueName();
-        (await s_grid.Client.RegisterAsync(username, email: $"{username}@example.test")).EnsureSuccessStatusCode();
+        var username = await OidcGrid.NewUserWithProvenEmailAsync(s_grid.Client);
         await using var context = await HeadlessChromium.NewContextAsync();
         var page = await context.NewPageAsync();
 

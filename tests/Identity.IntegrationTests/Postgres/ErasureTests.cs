@@ -23,11 +23,16 @@ public sealed class ErasureTests
             environment[key.Replace(":", "__", StringComparison.Ordinal)] = value!;
         }
 
+        using var mail = new TestMailFolder();
+        environment["Email__Mode"] = "Folder";
+        environment["Email__Folder"] = mail.Path;
         await using var api = await GridProcess.StartApiAsync(environment);
         var username = GridScenario.UniqueName();
         var email = $"{username}@example.com";
         (await api.Client.RegisterAsync(username, email: email)).EnsureSuccessStatusCode();
-        await api.Client.LoginTokensAsync(username);
+        var first = await api.Client.LoginTokensAsync(username);
+        var code = TestMailFolder.Code(await mail.WaitForAsync(email, "Confirm your email address"));
+        Assert.AreEqual(HttpStatusCode.OK, (await api.Client.SendAsync(HttpMethod.Post, "/v1/users/me/email/verify", first.AccessToken, new { code })).StatusCode, "the address proven: it has a login name of its own");
         await api.Client.LoginTokensAsync(username);
         var (bystander, bystanderTokens) = await api.Client.SignUpAndLoginAsync();
         using var admin = new HttpClient { BaseAddress = api.Client.BaseAddress };

@@ -219,6 +219,7 @@ public sealed class StoredShapeTests
     [DataRow(typeof(EmailVerificationSecret))]
     [DataRow(typeof(PasswordResetSecret))]
     [DataRow(typeof(TotpFactor))]
+    [DataRow(typeof(PasskeyCredential))]
     public void Every_stored_property_names_its_json_key(Type persisted)
     {
         var unnamed = persisted.GetProperties(BindingFlags.Public | BindingFlags.Instance)
@@ -241,6 +242,7 @@ public sealed class StoredShapeTests
         user.PasswordResetsSent.Add(T0.AddMinutes(9));
         user.Totp = new TotpFactor("1.c2VhbGVkLXNlY3JldA", T0.AddMinutes(10), T0.AddMinutes(11), 59_000_000);
         user.RecoveryCodes.Add("cmVjb3ZlcnktZGlnZXN0");
+        user.Passkeys.Add(new PasskeyCredential("Y3JlZGVudGlhbC1pZA", "cHVibGljLWtleQ", 7, "Work laptop", Synced: true, T0.AddMinutes(12), T0.AddMinutes(13)));
         user.ConsecutiveFailures = 3;
         user.LockoutsSinceLastSuccess = 1;
         user.LockedUntil = T0.AddMinutes(1);

@@ -33,7 +33,8 @@ public sealed record RefreshRequest(string? RefreshToken);
 /// <param name="Ticket">The <c>secondFactorTicket</c> of the 202 answer.</param>
 /// <param name="Code">A 6-digit code from the authenticator app.</param>
 /// <param name="RecoveryCode">Or one of the account's recovery codes (each works once).</param>
-public sealed record SecondFactorRequest(string? Ticket, string? Code = null, string? RecoveryCode = null)
+/// <param name="Passkey">Or a passkey: the browser's credential (<c>PublicKeyCredential.toJSON()</c>) for the options of <c>POST /v1/sessions/second-factor/passkey-options</c>.</param>
+public sealed record SecondFactorRequest(string? Ticket, string? Code = null, string? RecoveryCode = null, System.Text.Json.JsonElement? Passkey = null)
 {
     public override string ToString() => "SecondFactorRequest { secrets redacted }";
 }
@@ -47,7 +48,8 @@ public sealed record SecondFactorChallengeResponse(string SecondFactorTicket, IR
 }
 
 /// <summary>Proving again who one is, within a session: the password, and a second factor when the account has one.</summary>
-public sealed record ReauthenticateRequest(string? Password, string? Code = null, string? RecoveryCode = null)
+/// <param name="Passkey">Or a passkey's credential, for the options of <c>POST /v1/sessions/current/passkey-options</c>.</param>
+public sealed record ReauthenticateRequest(string? Password, string? Code = null, string? RecoveryCode = null, System.Text.Json.JsonElement? Passkey = null)
 {
     public override string ToString() => "ReauthenticateRequest { secrets redacted }";
 }
@@ -171,7 +173,7 @@ internal static class SessionsApi
     }
 
     /// <summary>The answer to either step of a sign-in: tokens, a second-factor challenge, or the one refusal (the owner told when it locked the account).</summary>
-    private static Results<Created<TokenResponse>, Accepted<SecondFactorChallengeResponse>, ValidationProblem, ProblemHttpResult> AnswerSignIn(
+    internal static Results<Created<TokenResponse>, Accepted<SecondFactorChallengeResponse>, ValidationProblem, ProblemHttpResult> AnswerSignIn(
         LoginResult result, HttpContext http, Func<ProblemHttpResult> refusal)
     {
         var notices = http.RequestServices.GetRequiredService<AccountNotices>();
@@ -200,7 +202,7 @@ internal static class SessionsApi
     internal static async Task<Results<Created<TokenResponse>, Accepted<SecondFactorChallengeResponse>, ValidationProblem, ProblemHttpResult>> CompleteSignInAsync(
         SecondFactorRequest request, HttpContext http, IGrainFactory grains, SecurityEvents events)
     {
-        var errors = SecondFactorErrors(request.Code, request.RecoveryCode, out var proof);
+        var errors = SecondFactorErrors(request.Code, request.RecoveryCode, request.Passkey, out var proof);
         if (string.IsNullOrEmpty(request.Ticket))
         {
             errors["ticket"] = ["Required: the secondFactorTicket of the sign-in's 202 answer."];
@@ -221,14 +223,19 @@ internal static class SessionsApi
         return AnswerSignIn(result, http, Problems.SecondFactorRejected);
     }
 
-    /// <summary>Exactly one of <paramref name="code"/> and <paramref name="recoveryCode"/>, read as a proof; else the errors.</summary>
-    internal static Dictionary<string, string[]> SecondFactorErrors(string? code, string? recoveryCode, out SecondFactorProof? proof)
+    /// <summary>Exactly one of <paramref name="code"/>, <paramref name="recoveryCode"/> and <paramref name="passkey"/>, read as a proof; else the errors.</summary>
+    internal static Dictionary<string, string[]> SecondFactorErrors(string? code, string? recoveryCode, System.Text.Json.JsonElement? passkey, out SecondFactorProof? proof)
     {
         proof = null;
         var errors = new Dictionary<string, string[]>();
-        if (string.IsNullOrEmpty(code) == string.IsNullOrEmpty(recoveryCode))
+        var given = (string.IsNullOrEmpty(code) ? 0 : 1) + (string.IsNullOrEmpty(recoveryCode) ? 0 : 1) + (passkey is { ValueKind: System.Text.Json.JsonValueKind.Object } ? 1 : 0);
+        if (given != 1)
         {
-            errors["code"] = ["Send either code (6 digits from the authenticator app) or recoveryCode, not both."];
+            errors["code"] = ["Send one of code (6 digits from the authenticator app), passkey (the browser's credential) or recoveryCode."];
+        }
+        else if (passkey is { } credential)
+        {
+            proof = new SecondFactorProof(SecondFactorKind.Passkey, credential.GetRawText());
         }
         else if ((code ?? recoveryCode)!.Length > 64)
         {
@@ -256,9 +263,9 @@ internal static class SessionsApi
         }
 
         SecondFactorProof? proof = null;
-        if (request.Code is { Length: > 0 } || request.RecoveryCode is { Length: > 0 })
+        if (request.Code is { Length: > 0 } || request.RecoveryCode is { Length: > 0 } || request.Passkey is not null)
         {
-            var errors = SecondFactorErrors(request.Code, request.RecoveryCode, out proof);
+            var errors = SecondFactorErrors(request.Code, request.RecoveryCode, request.Passkey, out proof);
             if (errors.Count > 0)
             {
                 return Problems.Validation(errors);
@@ -269,7 +276,7 @@ internal static class SessionsApi
         return result switch
         {
             ReauthenticationResult.Done done => TypedResults.Ok(new ReauthenticationResponse(done.AuthenticatedAt, AuthenticationMethods.Values(done.Amr)!)),
-            ReauthenticationResult.SecondFactorRequired => Problems.Validation("code", "This account has a second factor: send code (from the authenticator app) or recoveryCode with the password."),
+            ReauthenticationResult.SecondFactorRequired => Problems.Validation("code", "This account has a second factor: send code (from the authenticator app), passkey or recoveryCode with the password."),
             _ => Problems.Forbidden("The password or code is not correct, or attempts are blocked for a while."),
         };
     }

@@ -24,7 +24,8 @@ public sealed record UserCreatedResponse(Guid UserId, string Username, [property
 /// <param name="Email">The verified address (signs in, receives notices and reset links).</param>
 /// <param name="PendingEmail">An address waiting for its proof.</param>
 /// <param name="SecondFactors">The second factors sign-ins ask for: <c>totp</c>, <c>recovery_code</c>; empty when none.</param>
-public sealed record AccountResponse(Guid UserId, string Username, string? Email, string? PendingEmail, IReadOnlyList<string> SecondFactors, int RecoveryCodesLeft, DateTimeOffset PasswordChangedAt);
+/// <param name="Passkeys">The account's passkeys (id, name, when made and last used, whether synced between devices).</param>
+public sealed record AccountResponse(Guid UserId, string Username, string? Email, string? PendingEmail, IReadOnlyList<string> SecondFactors, int RecoveryCodesLeft, DateTimeOffset PasswordChangedAt, IReadOnlyList<PasskeySummary> Passkeys);
 
 public sealed record ChangePasswordRequest(string? CurrentPassword, string? NewPassword);
 
@@ -130,7 +131,7 @@ internal static class UsersApi
             return Problems.NotFound("The account no longer exists.");
         }
 
-        return TypedResults.Ok(new AccountResponse(account.UserId, account.Username, account.Email, account.PendingEmail, account.SecondFactors, account.RecoveryCodesLeft, account.PasswordChangedAt));
+        return TypedResults.Ok(new AccountResponse(account.UserId, account.Username, account.Email, account.PendingEmail, account.SecondFactors, account.RecoveryCodesLeft, account.PasswordChangedAt, account.Passkeys ?? []));
     }
 
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> ChangePasswordAsync(

@@ -19,6 +19,15 @@ public static class AuthenticationMethods
     /// <summary>More than one factor was proven.</summary>
     public const string MultipleFactors = "mfa";
 
+    /// <summary>A passkey kept on one device (proof of a hardware-secured key).</summary>
+    public const string HardwareKey = "hwk";
+
+    /// <summary>A passkey that can be synced between devices (a software-secured key, as RFC 8176 counts it).</summary>
+    public const string SoftwareKey = "swk";
+
+    /// <summary>The <c>amr</c> of a sign-in with a passkey alone: with user verification it is two factors (the device, and the PIN or biometric that unlocked it).</summary>
+    public static string OfPasskey(bool synced) => $"{(synced ? SoftwareKey : HardwareKey)} {MultipleFactors}";
+
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string[]> Split = new(StringComparer.Ordinal);
 
     /// <summary>
@@ -31,11 +40,12 @@ public static class AuthenticationMethods
         : Split.Count < 64 ? Split.GetOrAdd(amr, static a => a.Split(' ')) : amr.Split(' ');
 
     /// <summary>The <c>amr</c> of a sign-in with a password and, when one was asked, a second factor: space-separated.</summary>
-    public static string Of(SecondFactorKind? secondFactor) => secondFactor switch
+    public static string Of(SecondFactorKind? secondFactor, bool syncedPasskey = false) => secondFactor switch
     {
         null => Password,
         SecondFactorKind.Totp => $"{Password} {OneTimeCode} {MultipleFactors}",
         SecondFactorKind.RecoveryCode => $"{Password} {RecoveryCode} {MultipleFactors}",
+        SecondFactorKind.Passkey => $"{Password} {(syncedPasskey ? SoftwareKey : HardwareKey)} {MultipleFactors}",
         _ => throw new ArgumentOutOfRangeException(nameof(secondFactor)),
     };
 }
@@ -49,6 +59,9 @@ public enum SecondFactorKind
 
     /// <summary>One of the ten single-use recovery codes.</summary>
     RecoveryCode = 1,
+
+    /// <summary>A passkey (WebAuthn): the value is the browser's credential, <c>PublicKeyCredential.toJSON()</c>.</summary>
+    Passkey = 2,
 }
 
 /// <summary>A second factor presented to complete a sign-in or a re-authentication.</summary>
@@ -205,7 +218,37 @@ public sealed record AccountSecurity(
     [property: Id(3)] string? PendingEmail,
     [property: Id(4)] IReadOnlyList<string> SecondFactors,
     [property: Id(5)] int RecoveryCodesLeft,
-    [property: Id(6)] DateTimeOffset PasswordChangedAt);
+    [property: Id(6)] DateTimeOffset PasswordChangedAt,
+    [property: Id(7)] IReadOnlyList<PasskeySummary>? Passkeys = null);
+
+/// <summary>One passkey of the account, as its owner sees it.</summary>
+[GenerateSerializer, Immutable, Alias("identity.PasskeySummary")]
+public sealed record PasskeySummary(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string Name,
+    [property: Id(2)] DateTimeOffset CreatedAt,
+    [property: Id(3)] DateTimeOffset? LastUsedAt,
+    [property: Id(4)] bool Synced);
+
+/// <summary>Outcome of registering a passkey.</summary>
+[GenerateSerializer, Immutable, Alias("identity.PasskeyRegistration")]
+public abstract record PasskeyRegistration
+{
+    private PasskeyRegistration()
+    {
+    }
+
+    /// <summary>Added. <paramref name="RecoveryCodes"/>: new codes to show once, when the account had none.</summary>
+    [GenerateSerializer, Immutable, Alias("identity.PasskeyRegistration.Added")]
+    public sealed record Added([property: Id(0)] PasskeySummary Passkey, [property: Id(1)] IReadOnlyList<string>? RecoveryCodes, [property: Id(2)] string? Email, [property: Id(3)] string Username) : PasskeyRegistration
+    {
+        public override string ToString() => $"Added {{ Passkey = {Passkey.Id}, recovery codes redacted }}";
+    }
+
+    /// <summary>Not a valid answer to the options this account issued (or they expired): <paramref name="Reason"/> says why.</summary>
+    [GenerateSerializer, Immutable, Alias("identity.PasskeyRegistration.Refused")]
+    public sealed record Refused([property: Id(0)] string Reason) : PasskeyRegistration;
+}
 
 /// <summary>A factor removed (or not there), and where to tell the owner.</summary>
 [GenerateSerializer, Immutable, Alias("identity.FactorRemoval")]

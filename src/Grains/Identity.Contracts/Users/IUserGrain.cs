@@ -78,6 +78,29 @@ public interface IUserGrain : IGrainWithGuidKey
     [Alias("RegenerateRecoveryCodes")]
     Task<RecoveryCodes> RegenerateRecoveryCodesAsync();
 
+    /// <summary>WebAuthn options (JSON for <c>PublicKeyCredential.parseCreationOptionsFromJSON</c>) to make a passkey; null when the account has as many as it may.</summary>
+    [Alias("BeginPasskeyRegistration")]
+    Task<string?> BeginPasskeyRegistrationAsync();
+
+    /// <summary>Keeps the passkey the browser made (<c>PublicKeyCredential.toJSON()</c>) for the options last begun.</summary>
+    [Alias("CompletePasskeyRegistration")]
+    Task<PasskeyRegistration> CompletePasskeyRegistrationAsync(string credentialJson, string? name);
+
+    [Alias("RemovePasskey")]
+    Task<FactorRemoval> RemovePasskeyAsync(string passkeyId);
+
+    /// <summary>
+    /// WebAuthn options to prove one of the account's passkeys: for the sign-in waiting on
+    /// <paramref name="challengeSecret"/>, or (null) for the caller's own session's step-up. Null
+    /// when the account has no passkey or the sign-in is unknown.
+    /// </summary>
+    [Alias("GetPasskeyAssertionOptions")]
+    Task<string?> GetPasskeyAssertionOptionsAsync(string? challengeSecret);
+
+    /// <summary>Signs in with a passkey alone (a discoverable credential answering passwordless options); throttled like a password.</summary>
+    [Alias("SignInWithPasskey")]
+    Task<LoginResult> SignInWithPasskeyAsync(string credentialJson, ClientContext client, string? deviceToken, TokenGrant grant);
+
     /// <summary>The account's sign-in methods, for its owner; null when there is no account.</summary>
     [ReadOnly, Alias("GetSecurity")]
     Task<AccountSecurity?> GetSecurityAsync();

@@ -103,6 +103,8 @@ public static class GridSiloBuilderExtensions
         services.AddValidatedOptions<AccountOptions, AccountOptionsValidator>(AccountOptions.Section);
         services.AddTokenAuthenticator();
         services.TryAddSingleton<SecretSealer>();
+        services.AddValidatedOptions<PasskeyOptions, PasskeyOptionsValidator>(PasskeyOptions.Section);
+        services.TryAddSingleton<PasskeyCeremonies>();
         services.TryAddSingleton<SecurityEvents>();
         services.TryAddSingleton<GridMetrics>();
         services.AddHostedService<GridMetrics.CreateAtStart>();

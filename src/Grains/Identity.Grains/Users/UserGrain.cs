@@ -1,4 +1,7 @@
+using System.Buffers.Text;
 using System.Text;
+using Fido2NetLib;
+using Fido2NetLib.Objects;
 using Identity.Contracts.LoginNames;
 using Identity.Contracts.Passwords;
 using Identity.Contracts.Sessions;
@@ -32,6 +35,7 @@ public sealed partial class UserGrain(
     IOptions<PasswordOptions> passwordOptions,
     IOptions<AccountOptions> accountOptions,
     SecretSealer sealer,
+    PasskeyCeremonies passkeys,
     DeepCopier<UserState> copier,
     SecurityEvents events,
     ILogger<UserGrain> logger) : Grain, IUserGrain, IUserSessionIndexGrain, IIncomingGrainCallFilter
@@ -48,6 +52,18 @@ public sealed partial class UserGrain(
     private readonly Dictionary<string, SignInChallenge> _challenges = new(StringComparer.Ordinal);
 
     private const int MaxChallenges = 8;
+
+    /// <summary>A browser's credential JSON is a few hundred bytes to a few kilobytes; beyond this it is refused unread.</summary>
+    private const int MaxCredentialJson = 16 * 1024;
+
+    /// <summary>The passkey registration this account's owner started (one at a time; memory only, as a challenge is).</summary>
+    private (CredentialCreateOptions Options, DateTimeOffset IssuedAt)? _passkeyRegistration;
+
+    /// <summary>Passkey assertions this account asked for (second factor, step-up), by their challenge.</summary>
+    private readonly Dictionary<string, (AssertionOptions Options, DateTimeOffset IssuedAt)> _passkeyAssertions = new(StringComparer.Ordinal);
+
+    /// <summary>Passwordless challenges already used with this account, until they expire: each signs in once.</summary>
+    private readonly Dictionary<string, DateTimeOffset> _usedPasswordlessChallenges = new(StringComparer.Ordinal);
 
     private AccountOptions Accounts => accountOptions.Value;
 
@@ -151,11 +167,11 @@ public sealed partial class UserGrain(
             return IssueChallenge(signIn);
         }
 
-        return await CompleteSignInAsync(signIn, secondFactor: null);
+        return await CompleteSignInAsync(signIn, factor: null);
     }
 
     /// <summary>The password (and the second factor, if any) proven: clears the source's failures, starts the session, renews the device token.</summary>
-    private async Task<LoginResult.Succeeded> CompleteSignInAsync(SignInChallenge signIn, SecondFactorKind? secondFactor, long? totpStep = null)
+    private async Task<LoginResult.Succeeded> CompleteSignInAsync(SignInChallenge signIn, ProvenFactor? factor, string? amr = null)
     {
         // A device not seen before, on an account that has been signed in to before (a first sign-in is no news).
         var newDevice = signIn.DeviceId is null && state.State.LastLoginAt is not null;
@@ -167,12 +183,12 @@ public sealed partial class UserGrain(
             state.State.ReplaceHash(signIn.Rehashed);
         }
 
-        if (totpStep is { } step)
+        if (factor?.TotpStep is { } step)
         {
             UseTotpStep(step);
         }
 
-        var tokens = await StartSessionAsync(change, signIn.Client, signIn.Grant, now, AuthenticationMethods.Of(secondFactor));
+        var tokens = await StartSessionAsync(change, signIn.Client, signIn.Grant, now, amr ?? AuthenticationMethods.Of(factor?.Kind, factor?.Synced ?? false));
         events.LoginSucceeded(UserId, tokens.SessionId, signIn.Client);
         var renewed = new DeviceToken(UserId, signIn.DeviceId ?? Guid.NewGuid(), now);
         return new LoginResult.Succeeded(UserId, tokens, renewed.Write(tokenKeys), state.State.PasswordChangeRequired, newDevice, state.State.Email, state.State.Username);
@@ -230,50 +246,61 @@ public sealed partial class UserGrain(
             return Rejected(gate == LoginGate.AccountBlocked ? LoginRejection.LockedOut : LoginRejection.Throttled, client);
         }
 
-        var (proven, step) = await ProveSecondFactorAsync(proof, now);
-        if (!proven)
+        if (await ProveSecondFactorAsync(proof, now) is not { } factor)
         {
             SpendAttempt();
             return Rejected(LoginRejection.SecondFactorFailed, client, await RecordFailureAsync(signIn.Source, trusted, client));
         }
 
         _challenges.Remove(digest);
-        return await CompleteSignInAsync(signIn, proof.Kind, step);
+        return await CompleteSignInAsync(signIn, factor);
     }
 
+    /// <summary>A second factor that held: which, the TOTP step to record, whether a passkey was a synced one.</summary>
+    private sealed record ProvenFactor(SecondFactorKind Kind, long? TotpStep, bool Synced);
+
     /// <summary>
-    /// Checks a second factor. A recovery code is used up at once (written before this returns);
-    /// a TOTP step is returned for the caller to record with the change that follows.
+    /// Checks a second factor; null when it does not hold. A recovery code is used up, and a
+    /// passkey's counter recorded, at once (written before this returns); a TOTP step is returned
+    /// for the caller to record with the change that follows.
     /// </summary>
-    private async Task<(bool Proven, long? TotpStep)> ProveSecondFactorAsync(SecondFactorProof proof, DateTimeOffset now)
+    private async Task<ProvenFactor?> ProveSecondFactorAsync(SecondFactorProof proof, DateTimeOffset now)
     {
         var user = state.State;
-        if (!user.HasSecondFactor || proof.Value.Length > 64)
+        if (!user.HasSecondFactor || proof.Value.Length > (proof.Kind == SecondFactorKind.Passkey ? MaxCredentialJson : 64))
         {
-            return (false, null);
+            return null;
         }
 
-        if (proof.Kind == SecondFactorKind.Totp)
+        switch (proof.Kind)
         {
-            var secret = sealer.Open(user.Totp!.SealedSecret, UserId);
-            if (secret is null)
-            {
-                LogTotpKeyMissing(logger, UserId);
-                return (false, null);
-            }
+            case SecondFactorKind.Totp when user.Totp?.ConfirmedAt is not null:
+                var secret = sealer.Open(user.Totp.SealedSecret, UserId);
+                if (secret is null)
+                {
+                    LogTotpKeyMissing(logger, UserId);
+                    return null;
+                }
 
-            return user.MatchTotp(secret, proof.Value, now) is { } step ? (true, step) : (false, null);
+                return user.MatchTotp(secret, proof.Value, now) is { } step ? new ProvenFactor(SecondFactorKind.Totp, step, false) : null;
+            case SecondFactorKind.Passkey:
+                return await VerifyPasskeyAsync(proof.Value, passwordless: false) is { } passkey ? new ProvenFactor(SecondFactorKind.Passkey, null, passkey.Synced) : null;
+            case SecondFactorKind.RecoveryCode:
+                using (var change = BeginChange())
+                {
+                    if (!state.State.UseRecoveryCode(proof.Value))
+                    {
+                        return null;
+                    }
+
+                    await change.CommitAsync();
+                }
+
+                events.AccountChanged(UserId, $"used a recovery code ({state.State.RecoveryCodes.Count} left)");
+                return new ProvenFactor(SecondFactorKind.RecoveryCode, null, false);
+            default:
+                return null;
         }
-
-        using var change = BeginChange();
-        if (!state.State.UseRecoveryCode(proof.Value))
-        {
-            return (false, null);
-        }
-
-        await change.CommitAsync();
-        events.AccountChanged(UserId, $"used a recovery code ({state.State.RecoveryCodes.Count} left)");
-        return (true, null);
     }
 
     /// <summary>Records a used TOTP step (never accepted again), sealing the secret again under the active key if an older one sealed it.</summary>
@@ -399,27 +426,25 @@ public sealed partial class UserGrain(
             return new ReauthenticationResult.Rejected();
         }
 
-        SecondFactorKind? factor = null;
+        ProvenFactor? factor = null;
         if (state.State.HasSecondFactor && proof is not null)
         {
-            var (proven, step) = await ProveSecondFactorAsync(proof, now);
-            if (!proven)
+            factor = await ProveSecondFactorAsync(proof, now);
+            if (factor is null)
             {
                 await RecordFailureAsync(source, trusted: true, ClientContext.Unknown);
                 return new ReauthenticationResult.Rejected();
             }
 
-            if (step is { } used)
+            if (factor.TotpStep is { } used)
             {
                 using var change = BeginChange();
                 UseTotpStep(used);
                 await change.CommitAsync();
             }
-
-            factor = proof.Kind;
         }
 
-        var amr = AuthenticationMethods.Of(factor);
+        var amr = AuthenticationMethods.Of(factor?.Kind, factor?.Synced ?? false);
         if (!await GrainFactory.GetGrain<ISessionLifecycleGrain>(sessionId).RecordAuthenticationAsync(amr))
         {
             return new ReauthenticationResult.Rejected();
@@ -639,8 +664,231 @@ public sealed partial class UserGrain(
     {
         var user = state.State;
         return Task.FromResult(user.IsRegistered
-            ? new AccountSecurity(UserId, user.Username!, user.Email, user.PendingEmail, user.SecondFactorMethods(), user.RecoveryCodes.Count, user.PasswordChangedAt)
+            ? new AccountSecurity(UserId, user.Username!, user.Email, user.PendingEmail, user.SecondFactorMethods(), user.RecoveryCodes.Count, user.PasswordChangedAt, [.. user.Passkeys.Select(p => p.ToSummary())])
             : null);
+    }
+
+    public Task<string?> BeginPasskeyRegistrationAsync()
+    {
+        if (!state.State.IsRegistered || state.State.Passkeys.Count >= passkeys.Options.MaxPerAccount)
+        {
+            return Task.FromResult<string?>(null);
+        }
+
+        var options = passkeys.Fido2.RequestNewCredential(new RequestNewCredentialParams
+        {
+            User = new Fido2User { Id = UserId.ToByteArray(), Name = state.State.Username!, DisplayName = state.State.Username! },
+            ExcludeCredentials = [.. state.State.Passkeys.Select(p => new PublicKeyCredentialDescriptor(Base64Url.DecodeFromChars(p.Id)))],
+            // A discoverable credential with user verification: it can sign in alone, and counts as two factors.
+            AuthenticatorSelection = new AuthenticatorSelection { ResidentKey = ResidentKeyRequirement.Required, UserVerification = UserVerificationRequirement.Required },
+            AttestationPreference = AttestationConveyancePreference.None,
+        });
+        _passkeyRegistration = (options, time.GetUtcNow());
+        return Task.FromResult<string?>(options.ToJson());
+    }
+
+    public async Task<PasskeyRegistration> CompletePasskeyRegistrationAsync(string credentialJson, string? name)
+    {
+        if (_passkeyRegistration is not { } pending || time.GetUtcNow() >= pending.IssuedAt + passkeys.Options.CeremonyTimeout)
+        {
+            return new PasskeyRegistration.Refused("No passkey registration is waiting (or it took too long): start again.");
+        }
+
+        if (credentialJson.Length > MaxCredentialJson || Deserialize<AuthenticatorAttestationRawResponse>(credentialJson) is not { } attestation)
+        {
+            return new PasskeyRegistration.Refused("Not a WebAuthn credential (PublicKeyCredential.toJSON()).");
+        }
+
+        _passkeyRegistration = null;
+        RegisteredPublicKeyCredential created;
+        try
+        {
+            created = await passkeys.Fido2.MakeNewCredentialAsync(new MakeNewCredentialParams
+            {
+                AttestationResponse = attestation,
+                OriginalOptions = pending.Options,
+                IsCredentialIdUniqueToUserCallback = (args, _) => Task.FromResult(!state.State.Passkeys.Exists(p => p.Id == Base64Url.EncodeToString(args.CredentialId))),
+            });
+        }
+        catch (Fido2VerificationException ex)
+        {
+            return new PasskeyRegistration.Refused(ex.Message);
+        }
+
+        var now = time.GetUtcNow();
+        var passkey = new PasskeyCredential(
+            Base64Url.EncodeToString(created.Id),
+            Base64Url.EncodeToString(created.PublicKey),
+            created.SignCount,
+            PasskeyName(name, state.State.Passkeys.Count),
+            created.IsBackupEligible,
+            now,
+            null);
+        using var change = BeginChange();
+        state.State.Passkeys.Add(passkey);
+        var codes = state.State.RecoveryCodes.Count == 0 ? state.State.IssueRecoveryCodes() : null;
+        await change.CommitAsync();
+        events.AccountChanged(UserId, "second factor added: passkey");
+        return new PasskeyRegistration.Added(passkey.ToSummary(), codes, state.State.Email, state.State.Username!);
+    }
+
+    /// <summary>The owner's name for a passkey, printable and short; else "Passkey N".</summary>
+    private static string PasskeyName(string? name, int existing)
+    {
+        var clean = name is null ? string.Empty : string.Concat(name.Where(c => !char.IsControl(c))).Trim();
+        return clean.Length is > 0 and <= 64 ? clean : $"Passkey {existing + 1}";
+    }
+
+    public async Task<FactorRemoval> RemovePasskeyAsync(string passkeyId)
+    {
+        if (!state.State.IsRegistered || !state.State.Passkeys.Exists(p => p.Id == passkeyId))
+        {
+            return new FactorRemoval(false, state.State.Email, state.State.Username ?? string.Empty);
+        }
+
+        using var change = BeginChange();
+        state.State.RemovePasskey(passkeyId);
+        await change.CommitAsync();
+        events.AccountChanged(UserId, "second factor removed: passkey");
+        return new FactorRemoval(true, state.State.Email, state.State.Username!);
+    }
+
+    public Task<string?> GetPasskeyAssertionOptionsAsync(string? challengeSecret)
+    {
+        var now = time.GetUtcNow();
+        if (state.State.Passkeys.Count == 0
+            || (challengeSecret is not null && !(_challenges.TryGetValue(OneTimeSecrets.Digest(challengeSecret), out var signIn) && now < signIn.IssuedAt + Accounts.SecondFactorChallengeLifetime)))
+        {
+            return Task.FromResult<string?>(null);
+        }
+
+        foreach (var expired in _passkeyAssertions.Where(a => now >= a.Value.IssuedAt + passkeys.Options.CeremonyTimeout).Select(a => a.Key).ToList())
+        {
+            _passkeyAssertions.Remove(expired);
+        }
+
+        if (_passkeyAssertions.Count >= MaxChallenges)
+        {
+            _passkeyAssertions.Remove(_passkeyAssertions.MinBy(a => a.Value.IssuedAt).Key);
+        }
+
+        var options = passkeys.Fido2.GetAssertionOptions(new GetAssertionOptionsParams
+        {
+            AllowedCredentials = [.. state.State.Passkeys.Select(p => new PublicKeyCredentialDescriptor(Base64Url.DecodeFromChars(p.Id)))],
+            UserVerification = UserVerificationRequirement.Preferred,
+        });
+        _passkeyAssertions[Base64Url.EncodeToString(options.Challenge)] = (options, now);
+        return Task.FromResult<string?>(options.ToJson());
+    }
+
+    public async Task<LoginResult> SignInWithPasskeyAsync(string credentialJson, ClientContext client, string? deviceToken, TokenGrant grant)
+    {
+        var user = state.State;
+        var now = time.GetUtcNow();
+        if (!user.IsRegistered || user.Status != UserStatus.Active)
+        {
+            return Rejected(user.IsRegistered ? LoginRejection.Disabled : LoginRejection.UnknownUser, client);
+        }
+
+        DeviceToken? device = DeviceToken.TryRead(deviceToken, tokenKeys, out var presented) && user.Trusts(presented, UserId, now, throttleOptions.Value) ? presented : null;
+        var source = device?.Source ?? ClientSource.KeyOf(client);
+        var gate = user.CheckLogin(source, device is not null, now, throttleOptions.Value);
+        if (gate != LoginGate.Open)
+        {
+            return Rejected(gate == LoginGate.AccountBlocked ? LoginRejection.LockedOut : LoginRejection.Throttled, client);
+        }
+
+        if (credentialJson.Length > MaxCredentialJson || await VerifyPasskeyAsync(credentialJson, passwordless: true) is not { } passkey)
+        {
+            return Rejected(LoginRejection.SecondFactorFailed, client, await RecordFailureAsync(source, device is not null, client));
+        }
+
+        return await CompleteSignInAsync(new SignInChallenge(source, device?.DeviceId, client, grant, null, now), factor: null, AuthenticationMethods.OfPasskey(passkey.Synced));
+    }
+
+    /// <summary>
+    /// Verifies a passkey assertion of this account against the options it was made for — ones
+    /// this grain issued, or (passwordless) a signed challenge not used before — and records the
+    /// passkey's new counter and use before returning it. Null when anything does not hold.
+    /// </summary>
+    private async Task<PasskeyCredential?> VerifyPasskeyAsync(string credentialJson, bool passwordless)
+    {
+        var now = time.GetUtcNow();
+        if (!PasskeyCeremonies.TryPeek(credentialJson, out var challenge, out var userHandle)
+            || Deserialize<AuthenticatorAssertionRawResponse>(credentialJson) is not { } assertion)
+        {
+            return null;
+        }
+
+        var key = Base64Url.EncodeToString(challenge);
+        AssertionOptions options;
+        if (passwordless)
+        {
+            foreach (var expired in _usedPasswordlessChallenges.Where(c => c.Value <= now).Select(c => c.Key).ToList())
+            {
+                _usedPasswordlessChallenges.Remove(expired);
+            }
+
+            if (userHandle != UserId || !passkeys.IsLivePasswordlessChallenge(challenge) || _usedPasswordlessChallenges.ContainsKey(key))
+            {
+                return null;
+            }
+
+            _usedPasswordlessChallenges[key] = now + passkeys.Options.CeremonyTimeout;
+            options = AssertionOptions.Create(passkeys.Configuration, challenge, [], UserVerificationRequirement.Required, null);
+        }
+        else if (_passkeyAssertions.Remove(key, out var issued) && now < issued.IssuedAt + passkeys.Options.CeremonyTimeout)
+        {
+            options = issued.Options;
+        }
+        else
+        {
+            return null;
+        }
+
+        var id = Base64Url.EncodeToString(assertion.RawId ?? []);
+        if (state.State.Passkeys.Find(p => p.Id == id) is not { } stored)
+        {
+            return null;
+        }
+
+        VerifyAssertionResult verified;
+        try
+        {
+            verified = await passkeys.Fido2.MakeAssertionAsync(new MakeAssertionParams
+            {
+                AssertionResponse = assertion,
+                OriginalOptions = options,
+                StoredPublicKey = Base64Url.DecodeFromChars(stored.PublicKey),
+                StoredSignatureCounter = stored.SignCount,
+                IsUserHandleOwnerOfCredentialIdCallback = (args, _) => Task.FromResult(
+                    new Guid(args.UserHandle) == UserId && state.State.Passkeys.Exists(p => p.Id == Base64Url.EncodeToString(args.CredentialId))),
+            });
+        }
+        catch (Fido2VerificationException ex)
+        {
+            LogPasskeyRefused(logger, UserId, ex.Message);
+            return null;
+        }
+
+        var used = stored with { SignCount = verified.SignCount, LastUsedAt = now };
+        using var change = BeginChange();
+        state.State.Passkeys[state.State.Passkeys.FindIndex(p => p.Id == id)] = used;
+        await change.CommitAsync();
+        return used;
+    }
+
+    private static T? Deserialize<T>(string json)
+        where T : class
+    {
+        try
+        {
+            return System.Text.Json.JsonSerializer.Deserialize<T>(json);
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or FormatException or NotSupportedException or ArgumentException)
+        {
+            return null;
+        }
     }
 
     public async Task<IReadOnlyList<SessionSummary>> ListSessionsAsync()
@@ -882,6 +1130,9 @@ public sealed partial class UserGrain(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The authenticator-app secret of user {UserId} cannot be opened: the token key that sealed it is no longer in the ring (TokenKeys:Keys)")]
     private static partial void LogTotpKeyMissing(ILogger logger, Guid userId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "A passkey assertion for user {UserId} was refused: {Reason}")]
+    private static partial void LogPasskeyRefused(ILogger logger, Guid userId, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not release a login-name claim of user {UserId}")]
     private static partial void LogReleaseFailed(ILogger logger, Exception exception, Guid userId);

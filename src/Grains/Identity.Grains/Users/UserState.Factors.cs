@@ -16,6 +16,24 @@ public sealed record TotpFactor(
     [property: Id(2), JsonPropertyName("confirmedAt")] DateTimeOffset? ConfirmedAt,
     [property: Id(3), JsonPropertyName("lastStep")] long LastStep);
 
+/// <summary>
+/// A passkey (WebAuthn credential): its id and COSE public key (Base64Url), the signature counter
+/// last seen (a counter that goes back means a cloned authenticator), whether it can be synced
+/// between devices, and when it was made and last used.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("identity.PasskeyCredential")]
+public sealed record PasskeyCredential(
+    [property: Id(0), JsonPropertyName("id")] string Id,
+    [property: Id(1), JsonPropertyName("publicKey")] string PublicKey,
+    [property: Id(2), JsonPropertyName("signCount")] uint SignCount,
+    [property: Id(3), JsonPropertyName("name")] string Name,
+    [property: Id(4), JsonPropertyName("synced")] bool Synced,
+    [property: Id(5), JsonPropertyName("createdAt")] DateTimeOffset CreatedAt,
+    [property: Id(6), JsonPropertyName("lastUsedAt")] DateTimeOffset? LastUsedAt)
+{
+    public PasskeySummary ToSummary() => new(Id, Name, CreatedAt, LastUsedAt, Synced);
+}
+
 /// <summary>The account's second factors, with the rules that check them.</summary>
 public sealed partial class UserState
 {
@@ -29,13 +47,34 @@ public sealed partial class UserState
     /// <summary>SHA-256 digests of the unused recovery codes (80 random bits each: a digest cannot be reversed).</summary>
     [Id(19), JsonPropertyName("recoveryCodes")] public List<string> RecoveryCodes { get; set; } = [];
 
-    /// <summary>Whether signing in takes a second factor.</summary>
-    [JsonIgnore]
-    public bool HasSecondFactor => Totp?.ConfirmedAt is not null;
+    /// <summary>Passkeys: each signs in alone, or completes a password sign-in.</summary>
+    [Id(20), JsonPropertyName("passkeys")] public List<PasskeyCredential> Passkeys { get; set; } = [];
 
-    /// <summary>What a sign-in may complete with (<see cref="SecondFactorKind"/> names, snake case).</summary>
-    public IReadOnlyList<string> SecondFactorMethods() =>
-        !HasSecondFactor ? [] : RecoveryCodes.Count > 0 ? ["totp", "recovery_code"] : ["totp"];
+    /// <summary>Whether signing in with the password takes a second factor.</summary>
+    [JsonIgnore]
+    public bool HasSecondFactor => Totp?.ConfirmedAt is not null || Passkeys.Count > 0;
+
+    /// <summary>What a sign-in may complete with: <c>totp</c>, <c>passkey</c>, <c>recovery_code</c>.</summary>
+    public IReadOnlyList<string> SecondFactorMethods()
+    {
+        var methods = new List<string>(3);
+        if (Totp?.ConfirmedAt is not null)
+        {
+            methods.Add("totp");
+        }
+
+        if (Passkeys.Count > 0)
+        {
+            methods.Add("passkey");
+        }
+
+        if (methods.Count > 0 && RecoveryCodes.Count > 0)
+        {
+            methods.Add("recovery_code");
+        }
+
+        return methods;
+    }
 
     /// <summary>
     /// The time step <paramref name="code"/> matches for <paramref name="secret"/> at <paramref name="now"/>
@@ -95,7 +134,24 @@ public sealed partial class UserState
     {
         var had = Totp is not null;
         Totp = null;
-        RecoveryCodes.Clear();
+        ForgetRecoveryCodesIfAlone();
         return had;
+    }
+
+    /// <summary>Removes a passkey and, with no second factor left, the recovery codes.</summary>
+    public bool RemovePasskey(string id)
+    {
+        var removed = Passkeys.RemoveAll(p => p.Id == id) > 0;
+        ForgetRecoveryCodesIfAlone();
+        return removed;
+    }
+
+    /// <summary>Recovery codes stand in for a second factor: with none left, they go too.</summary>
+    private void ForgetRecoveryCodesIfAlone()
+    {
+        if (!HasSecondFactor)
+        {
+            RecoveryCodes.Clear();
+        }
     }
 }
