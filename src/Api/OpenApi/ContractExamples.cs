@@ -23,6 +23,18 @@ internal sealed class ContractExamples : IOpenApiSchemaTransformer
         [typeof(Features.PasswordResets.PasswordResetRequest)] = () => new JsonObject { ["email"] = "ada@example.com" },
         [typeof(Features.PasswordResets.CompletePasswordResetRequest)] = () => new JsonObject { ["ticket"] = "<the ticket of the reset mail's link>", ["newPassword"] = "a longer and better passphrase" },
         [typeof(Features.SecondFactors.ConfirmTotpRequest)] = () => new JsonObject { ["code"] = "492039" },
+        [typeof(Features.Passkeys.RegisterPasskeyRequest)] = () => new JsonObject { ["credential"] = Credential("attestationObject"), ["name"] = "Work laptop" },
+        [typeof(Features.Passkeys.PasskeySignInRequest)] = () => new JsonObject { ["credential"] = Credential("authenticatorData") },
+        [typeof(Features.Passkeys.PasskeyChallengeRequest)] = () => new JsonObject { ["ticket"] = "<the secondFactorTicket of the login's 202 answer>" },
+    };
+
+    /// <summary>The shape of <c>PublicKeyCredential.toJSON()</c>, its values elided.</summary>
+    private static JsonObject Credential(string part) => new()
+    {
+        ["id"] = "<credential id>",
+        ["rawId"] = "<credential id>",
+        ["type"] = "public-key",
+        ["response"] = new JsonObject { ["clientDataJSON"] = "<base64url>", [part] = "<base64url>" },
     };
 
     public Task TransformAsync(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken cancellationToken)

@@ -28,12 +28,17 @@ internal static class HostedPages
     public const string SecondFactorPath = "/account/login/second-factor";
     public const string RegisterPath = "/account/register";
     public const string StylesheetPath = "/account/site.css";
+    public const string PasskeyScriptPath = "/account/passkey.js";
+    public const string PasskeySignInPath = "/account/login/passkey";
+    public const string PasskeySignInOptionsPath = "/account/login/passkey/options";
+    public const string PasskeySecondFactorOptionsPath = "/account/login/second-factor/passkey-options";
     public const string DefaultServiceName = "Identity Grid";
     public const string AccountPath = "/account";
     public const string EndSessionPath = "/sessions/end";
     public const string EndOtherSessionsPath = "/sessions/end-others";
 
-    private static readonly byte[] Stylesheet = ReadStylesheet();
+    private static readonly byte[] Stylesheet = ReadResource("Identity.Api.Pages.site.css");
+    private static readonly byte[] PasskeyScript = ReadResource("Identity.Api.Pages.passkey.js");
 
     public static IServiceCollection AddHostedPages(this IServiceCollection services, TimeSpan sessionLifetime, string? keysDirectory)
     {
@@ -69,6 +74,11 @@ internal static class HostedPages
             http.Response.Headers.CacheControl = "public, max-age=3600";
             return TypedResults.Bytes(Stylesheet, "text/css; charset=utf-8");
         });
+        pages.MapGet("/passkey.js", (HttpContext http) =>
+        {
+            http.Response.Headers.CacheControl = "public, max-age=3600";
+            return TypedResults.Bytes(PasskeyScript, "text/javascript; charset=utf-8");
+        });
         pages.MapGet("/", ShowAccountAsync);
         pages.MapPost(EndSessionPath, EndSessionAsync).DisableAntiforgery();
         pages.MapPost(EndOtherSessionsPath, EndOtherSessionsAsync).DisableAntiforgery();
@@ -78,6 +88,10 @@ internal static class HostedPages
         pages.MapPost("/register", RegisterAsync).DisableAntiforgery();
         pages.MapPost("/login", LoginAsync).DisableAntiforgery();
         pages.MapPost("/login/second-factor", CompleteSignInAsync).DisableAntiforgery();
+        pages.MapPost("/login/passkey/options", PasswordlessOptionsAsync).DisableAntiforgery();
+        pages.MapPost("/login/passkey", PasskeySignInAsync).DisableAntiforgery();
+        pages.MapPost("/login/second-factor/passkey-options", SecondFactorPasskeyOptionsAsync).DisableAntiforgery();
+        pages.MapSecurityPages();
         pages.MapRecoveryPages();
         pages.MapGet("/signed-out", (HttpContext http) => Render<MessagePage>(http, Message("Signed out", "You are signed out. You can close this window.")));
         pages.MapGet("/device-done", (HttpContext http, string? result) => result == "allowed"
@@ -92,7 +106,9 @@ internal static class HostedPages
     {
         var headers = http.Response.Headers;
         var formTargets = string.Join(' ', http.RequestServices.GetRequiredService<ClientDirectory>().RedirectOrigins());
-        headers.ContentSecurityPolicy = $"default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self' {formTargets}; frame-ancestors 'none'; base-uri 'none'";
+        // Script only where passkeys are offered: this origin's one file, which may only call this origin.
+        var script = parameters.TryGetValue("Passkeys", out var passkeys) && passkeys is true ? " script-src 'self'; connect-src 'self';" : string.Empty;
+        headers.ContentSecurityPolicy = $"default-src 'none';{script} style-src 'self'; img-src 'self' data:; form-action 'self' {formTargets}; frame-ancestors 'none'; base-uri 'none'";
         // As the antiforgery system sets them (it warns when it has to change them).
         headers.CacheControl = "no-cache, no-store";
         headers.Pragma = "no-cache";
@@ -110,7 +126,7 @@ internal static class HostedPages
         returnUrl is { Length: > 1 } url && url[0] == '/' && url[1] is not '/' and not '\\' ? url : AccountPath;
 
     private static IResult ShowLoginAsync(HttpContext http, string? returnUrl) =>
-        Render<LoginPage>(http, new Dictionary<string, object?> { ["ReturnUrl"] = LocalOrRoot(returnUrl) });
+        Render<LoginPage>(http, new Dictionary<string, object?> { ["ReturnUrl"] = LocalOrRoot(returnUrl), ["Passkeys"] = true });
 
     private static async Task<IResult> LoginAsync(HttpContext http, IAntiforgery antiforgery, IGrainFactory grains, SecurityEvents events)
     {
@@ -125,7 +141,7 @@ internal static class HostedPages
         var password = form["password"].ToString();
         IResult Again(string error, int status) => Render<LoginPage>(
             http,
-            new Dictionary<string, object?> { ["ReturnUrl"] = returnUrl, ["Username"] = username, ["Error"] = error },
+            new Dictionary<string, object?> { ["ReturnUrl"] = returnUrl, ["Username"] = username, ["Error"] = error, ["Passkeys"] = true },
             status);
 
         if (!RateLimits.TryAdmit(http, RateLimitRule.Login, Guid.Empty, out _))
@@ -149,13 +165,13 @@ internal static class HostedPages
         return result switch
         {
             LoginResult.Succeeded success => await ContinueSignedInAsync(http, grains, success, returnUrl),
-            LoginResult.SecondFactorRequired challenge => Render<SecondFactorPage>(http, SecondFactorParameters(challenge.Ticket, challenge.Methods.Contains("recovery_code"), returnUrl)),
+            LoginResult.SecondFactorRequired challenge => Render<SecondFactorPage>(http, SecondFactorParameters(challenge.Ticket, challenge.Methods, returnUrl)),
             _ => Locked(http, result) ?? Again(refused, StatusCodes.Status401Unauthorized),
         };
     }
 
-    private static Dictionary<string, object?> SecondFactorParameters(string ticket, bool recoveryCodes, string returnUrl, string? error = null) =>
-        new() { ["Ticket"] = ticket, ["RecoveryCodes"] = recoveryCodes, ["ReturnUrl"] = returnUrl, ["Error"] = error };
+    private static Dictionary<string, object?> SecondFactorParameters(string ticket, IReadOnlyCollection<string> methods, string returnUrl, string? error = null) =>
+        new() { ["Ticket"] = ticket, ["Methods"] = methods, ["ReturnUrl"] = returnUrl, ["Error"] = error, ["Passkeys"] = methods.Contains("passkey") };
 
     /// <summary>A refusal that just blocked the account: its owner is told (the answer stays the one refusal). Always null, for chaining.</summary>
     private static IResult? Locked(HttpContext http, LoginResult result)
@@ -181,17 +197,18 @@ internal static class HostedPages
         var ticket = form["ticket"].ToString();
         var code = form["code"].ToString().Trim();
         var recoveryCode = form["recoveryCode"].ToString().Trim();
-        var recoveryOffered = form.ContainsKey("recoveryCode");
-        IResult Again(string error, int status) => Render<SecondFactorPage>(http, SecondFactorParameters(ticket, recoveryOffered, returnUrl, error), status);
+        var passkey = form["passkey"].ToString();
+        var methods = form["methods"].ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        IResult Again(string error, int status) => Render<SecondFactorPage>(http, SecondFactorParameters(ticket, methods, returnUrl, error), status);
 
         if (!RateLimits.TryAdmit(http, RateLimitRule.Login, Guid.Empty, out _))
         {
             return Again("Too many attempts from here. Wait a minute and try again.", StatusCodes.Status429TooManyRequests);
         }
 
-        if ((code.Length == 0) == (recoveryCode.Length == 0) || code.Length + recoveryCode.Length > 64)
+        if ((code.Length > 0 ? 1 : 0) + (recoveryCode.Length > 0 ? 1 : 0) + (passkey.Length > 0 ? 1 : 0) != 1 || code.Length + recoveryCode.Length > 64)
         {
-            return Again("Enter the code from your authenticator app (or, if you cannot, one recovery code).", StatusCodes.Status400BadRequest);
+            return Again("Enter the code from your authenticator app (or use a passkey, or one recovery code).", StatusCodes.Status400BadRequest);
         }
 
         if (!AccountTicket.TryRead(ticket, AccountTicket.SecondFactor, out var userId, out var secret))
@@ -199,11 +216,64 @@ internal static class HostedPages
             return Render<MessagePage>(http, Message("Two-step verification", "This sign-in expired. Start again.", error: true), StatusCodes.Status400BadRequest);
         }
 
-        var proof = code.Length > 0 ? new SecondFactorProof(SecondFactorKind.Totp, code) : new SecondFactorProof(SecondFactorKind.RecoveryCode, recoveryCode);
+        var proof = code.Length > 0 ? new SecondFactorProof(SecondFactorKind.Totp, code)
+            : passkey.Length > 0 ? new SecondFactorProof(SecondFactorKind.Passkey, passkey)
+            : new SecondFactorProof(SecondFactorKind.RecoveryCode, recoveryCode);
         var result = await grains.GetGrain<IUserGrain>(userId).CompleteSignInAsync(secret, proof, http.GetClientContext());
         return result is LoginResult.Succeeded success
             ? await ContinueSignedInAsync(http, grains, success, returnUrl)
             : Locked(http, result) ?? Again("That code is not right or was already used, or this sign-in waited too long. Try again, or start again.", StatusCodes.Status401Unauthorized);
+    }
+
+    /// <summary>WebAuthn options for the login page's "Sign in with a passkey" (its script asks, posting the form for its antiforgery token).</summary>
+    private static async Task<IResult> PasswordlessOptionsAsync(HttpContext http, IAntiforgery antiforgery, Identity.Grains.Users.PasskeyCeremonies ceremonies)
+    {
+        if (!await antiforgery.IsRequestValidAsync(http))
+        {
+            return TypedResults.BadRequest();
+        }
+
+        return RateLimits.TryAdmit(http, RateLimitRule.Login, Guid.Empty, out var refusal)
+            ? TypedResults.Text(ceremonies.PasswordlessOptions().ToJson(), "application/json")
+            : refusal;
+    }
+
+    /// <summary>The login page's passkey form: the browser's credential, signed in with alone.</summary>
+    private static async Task<IResult> PasskeySignInAsync(HttpContext http, IAntiforgery antiforgery, IGrainFactory grains)
+    {
+        if (!await antiforgery.IsRequestValidAsync(http))
+        {
+            return FormExpired(http, "Sign in");
+        }
+
+        var form = await http.Request.ReadFormAsync(http.RequestAborted);
+        var returnUrl = LocalOrRoot(form["returnUrl"]);
+        var credential = form["credential"].ToString();
+        if (!RateLimits.TryAdmit(http, RateLimitRule.Login, Guid.Empty, out _)
+            || !Identity.Grains.Users.PasskeyCeremonies.TryPeek(credential, out _, out var owner) || owner is not { } userId)
+        {
+            return Render<LoginPage>(http, new Dictionary<string, object?> { ["ReturnUrl"] = returnUrl, ["Error"] = "That passkey could not sign you in. Try again, or sign in with your password.", ["Passkeys"] = true }, StatusCodes.Status401Unauthorized);
+        }
+
+        var result = await grains.GetGrain<IUserGrain>(userId).SignInWithPasskeyAsync(credential, http.GetClientContext(), http.Request.Cookies[DeviceCookie], TokenGrant.None);
+        return result is LoginResult.Succeeded success
+            ? await ContinueSignedInAsync(http, grains, success, returnUrl)
+            : Locked(http, result) ?? Render<LoginPage>(http, new Dictionary<string, object?> { ["ReturnUrl"] = returnUrl, ["Error"] = "That passkey could not sign you in. Try again, or sign in with your password.", ["Passkeys"] = true }, StatusCodes.Status401Unauthorized);
+    }
+
+    /// <summary>WebAuthn options for the second step's "Use a passkey": the form's ticket says whose.</summary>
+    private static async Task<IResult> SecondFactorPasskeyOptionsAsync(HttpContext http, IAntiforgery antiforgery, IGrainFactory grains)
+    {
+        if (!await antiforgery.IsRequestValidAsync(http))
+        {
+            return TypedResults.BadRequest();
+        }
+
+        var ticket = (await http.Request.ReadFormAsync(http.RequestAborted))["ticket"].ToString();
+        return AccountTicket.TryRead(ticket, AccountTicket.SecondFactor, out var userId, out var secret)
+            && await grains.GetGrain<IUserGrain>(userId).GetPasskeyAssertionOptionsAsync(secret) is { } options
+                ? TypedResults.Text(options, "application/json")
+                : TypedResults.Unauthorized();
     }
 
     /// <summary>After a sign-in succeeded: the pages' cookie, then on to <paramref name="returnUrl"/> — unless the password must change first.</summary>
@@ -394,10 +464,10 @@ internal static class HostedPages
     public static Dictionary<string, object?> Message(string title, string message, bool error = false) =>
         new() { ["Title"] = title, ["Message"] = message, ["IsError"] = error };
 
-    private static byte[] ReadStylesheet()
+    private static byte[] ReadResource(string name)
     {
-        using var stream = typeof(HostedPages).Assembly.GetManifestResourceStream("Identity.Api.Pages.site.css")
-            ?? throw new InvalidOperationException("The pages' stylesheet is not embedded.");
+        using var stream = typeof(HostedPages).Assembly.GetManifestResourceStream(name)
+            ?? throw new InvalidOperationException($"{name} is not embedded.");
         using var memory = new MemoryStream();
         stream.CopyTo(memory);
         return memory.ToArray();

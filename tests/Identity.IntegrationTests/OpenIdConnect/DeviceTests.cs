@@ -34,7 +34,7 @@ public sealed class DeviceTests
         await page.GotoAsync(device.VerificationUri!);
         await page.GetByLabel("Username or email").FillAsync(username);
         await page.GetByLabel("Password").FillAsync(GridScenario.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
         await page.GetByLabel("The code on your device's screen").FillAsync(device.UserCode!);
         await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Heading)).ToHaveTextAsync("Allow Living-room TV?");

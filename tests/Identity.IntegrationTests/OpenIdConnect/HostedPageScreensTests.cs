@@ -16,7 +16,12 @@ namespace Identity.IntegrationTests.OpenIdConnect;
 public sealed class HostedPageScreensTests
 {
     private const string UpdateVariable = "IDENTITY_UPDATE_SCREENS";
-    private static readonly string[] Pages = ["login", "login-refused", "register", "consent", "device-code", "device-confirm", "account", "sign-out", "signed-out", "invalid-request"];
+    private static readonly string[] Pages =
+    [
+        "login", "login-refused", "register", "consent", "device-code", "device-confirm", "account",
+        "security", "totp-setup", "recovery-codes", "second-factor", "forgot-password", "reset-password", "verify-email",
+        "sign-out", "signed-out", "invalid-request",
+    ];
     private static GridProcess s_grid = null!;
 
     [ClassInitialize]
@@ -47,7 +52,7 @@ public sealed class HostedPageScreensTests
         await CaptureAsync("login");
         await page.GetByLabel("Username or email").FillAsync(username);
         await page.GetByLabel("Password").FillAsync("not the password");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
         await CaptureAsync("login-refused");
         await page.GetByRole(AriaRole.Link, new() { Name = "Create an account" }).ClickAsync();
         await CaptureAsync("register");
@@ -56,7 +61,7 @@ public sealed class HostedPageScreensTests
         await page.GotoAsync(Grid($"connect/authorize?client_id={OidcGrid.PartnerId}&redirect_uri={Uri.EscapeDataString(OidcGrid.PartnerRedirect)}&response_type=code&scope=openid%20profile%20photos:read&state=s&code_challenge={challenge}&code_challenge_method=S256"));
         await page.GetByLabel("Username or email").FillAsync(username);
         await page.GetByLabel("Password").FillAsync(GridScenario.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Heading)).ToHaveTextAsync("Allow Partner Photos?");
         await CaptureAsync("consent");
 
@@ -69,6 +74,31 @@ public sealed class HostedPageScreensTests
 
         await page.GotoAsync(Grid("account"));
         await CaptureAsync("account");
+
+        // Sign-in security: an authenticator app added from the page, then the two-step sign-in it brings.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Sign-in security" }).ClickAsync();
+        await CaptureAsync("security");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add an authenticator app" }).ClickAsync();
+        await CaptureAsync("totp-setup");
+        var secret = OtpNet.Base32Encoding.ToBytes(await page.Locator(".code").InnerTextAsync());
+        await page.GetByLabel("Code from the app").FillAsync(new OtpNet.Totp(secret).ComputeTotp());
+        await page.GetByRole(AriaRole.Button, new() { Name = "Turn on" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading)).ToHaveTextAsync("Your recovery codes");
+        await CaptureAsync("recovery-codes");
+        await context.ClearCookiesAsync();
+        await page.GotoAsync(Grid("account/login"));
+        await page.GetByLabel("Username or email").FillAsync(username);
+        await page.GetByLabel("Password").FillAsync(GridScenario.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading)).ToHaveTextAsync("Two-step verification");
+        await CaptureAsync("second-factor");
+        await page.GotoAsync(Grid("account/forgot-password"));
+        await CaptureAsync("forgot-password");
+        await page.GotoAsync(Grid("account/reset-password?ticket=igp_example"));
+        await CaptureAsync("reset-password");
+        await page.GotoAsync(Grid("account/verify-email?ticket=igv_example"));
+        await CaptureAsync("verify-email");
+
         await page.GotoAsync(Grid("connect/endsession"));
         await CaptureAsync("sign-out");
         await page.GotoAsync(Grid("account/signed-out"));
@@ -103,7 +133,7 @@ public sealed class HostedPageScreensTests
         await page.GotoAsync(Grid($"connect/authorize?client_id={OidcGrid.PartnerId}&redirect_uri={Uri.EscapeDataString(OidcGrid.PartnerRedirect)}&response_type=code&scope=openid%20profile&state=s&code_challenge={challenge}&code_challenge_method=S256"));
         await page.GetByLabel("Username or email").FillAsync(username);
         await page.GetByLabel("Password").FillAsync(GridScenario.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Allow" }).ClickAsync();
 
         StringAssert.Contains(await returned.Task.WaitAsync(TimeSpan.FromSeconds(30)), "code=");

@@ -72,7 +72,7 @@ public sealed class NativeAppTests
             await page.GotoAsync(options.StartUrl);
             await page.GetByLabel("Username or email").FillAsync(username);
             await page.GetByLabel("Password").FillAsync(GridScenario.Password);
-            await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
             var url = await returned.Task.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
             return new BrowserResult { ResultType = BrowserResultType.Success, Response = url };
         }

@@ -49,7 +49,7 @@ public sealed class WebAppTests
         Assert.StartsWith($"{s_grid.Client.BaseAddress}account/login", page.Url);
         await page.GetByLabel("Username or email").FillAsync(username);
         await page.GetByLabel("Password").FillAsync(GridScenario.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
         await page.WaitForURLAsync($"{OidcGrid.WebApp}/");
         var me = await JsonAtAsync(page, "/");
         Assert.AreEqual(username, me.GetProperty("name").GetString(), "preferred_username as the name");

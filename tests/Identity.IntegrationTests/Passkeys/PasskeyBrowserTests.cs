@@ -43,20 +43,7 @@ public sealed class PasskeyBrowserTests
         var tokens = await s_grid.Client.LoginTokensAsync(username);
         await using var context = await HeadlessChromium.NewContextAsync();
         var page = await context.NewPageAsync();
-        var cdp = await context.NewCDPSessionAsync(page);
-        await cdp.SendAsync("WebAuthn.enable");
-        await cdp.SendAsync("WebAuthn.addVirtualAuthenticator", new Dictionary<string, object>
-        {
-            ["options"] = new Dictionary<string, object>
-            {
-                ["protocol"] = "ctap2",
-                ["transport"] = "internal",
-                ["hasResidentKey"] = true,
-                ["hasUserVerification"] = true,
-                ["isUserVerified"] = true,
-                ["automaticPresenceSimulation"] = true,
-            },
-        });
+        await AddAuthenticatorAsync(context, page);
         await page.GotoAsync($"{Origin}/health/ready");
 
         // Made: options from the grid, navigator.credentials.create, the credential back.
@@ -108,6 +95,52 @@ public sealed class PasskeyBrowserTests
         var fresh = second.GetProperty("body").GetProperty("accessToken").GetString()!;
         Assert.AreEqual(HttpStatusCode.NoContent, (await s_grid.Client.SendAsync(HttpMethod.Delete, $"/v1/users/me/passkeys/{passkeyId}", fresh)).StatusCode);
         Assert.AreEqual(HttpStatusCode.Created, (await s_grid.Client.LoginAsync(username)).StatusCode);
+    }
+
+    [TestMethod]
+    public async Task The_pages_add_a_passkey_and_sign_in_with_it_at_the_press_of_a_button()
+    {
+        var username = GridScenario.UniqueName();
+        Assert.AreEqual(HttpStatusCode.Created, (await s_grid.Client.RegisterAsync(username)).StatusCode);
+        await using var context = await HeadlessChromium.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await AddAuthenticatorAsync(context, page);
+
+        await page.GotoAsync($"{Origin}/account/login?returnUrl=%2Faccount%2Fsecurity");
+        await page.GetByLabel("Username or email").FillAsync(username);
+        await page.GetByLabel("Password").FillAsync(GridScenario.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Sign-in security");
+        await page.GetByLabel("Name for a new passkey").FillAsync("Test laptop");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add a passkey" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Your recovery codes");
+        StringAssert.Contains(await page.ContentAsync(), "Test laptop");
+
+        await context.ClearCookiesAsync();
+        await page.GotoAsync($"{Origin}/account/login?returnUrl=%2Faccount");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in with a passkey" }).ClickAsync();
+
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Your devices");
+        StringAssert.Contains(await page.ContentAsync(), username);
+    }
+
+    /// <summary>A CTAP2 platform authenticator with resident keys and user verification, that answers without a person.</summary>
+    private static async Task AddAuthenticatorAsync(IBrowserContext context, IPage page)
+    {
+        var cdp = await context.NewCDPSessionAsync(page);
+        await cdp.SendAsync("WebAuthn.enable");
+        await cdp.SendAsync("WebAuthn.addVirtualAuthenticator", new Dictionary<string, object>
+        {
+            ["options"] = new Dictionary<string, object>
+            {
+                ["protocol"] = "ctap2",
+                ["transport"] = "internal",
+                ["hasResidentKey"] = true,
+                ["hasUserVerification"] = true,
+                ["isUserVerified"] = true,
+                ["automaticPresenceSimulation"] = true,
+            },
+        });
     }
 
     private static async Task<JsonElement> RunAsync(IPage page, string script, object? argument = null) =>

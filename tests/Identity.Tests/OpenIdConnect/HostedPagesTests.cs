@@ -36,13 +36,16 @@ public sealed class HostedPagesTests
         StringAssert.Contains(csp, "default-src 'none'");
         StringAssert.Contains(csp, "frame-ancestors 'none'");
         StringAssert.Contains(csp, "form-action 'self' https://app.example.test");
-        Assert.DoesNotContain("script-src", csp, "no script at all");
+        StringAssert.Contains(csp, "script-src 'self'; connect-src 'self';", "the login page's only script is this origin's passkey file");
         Assert.AreEqual("DENY", page.Headers.GetValues("X-Frame-Options").Single());
         StringAssert.Contains(page.Headers.CacheControl!.ToString(), "no-store");
         var html = await page.Content.ReadAsStringAsync();
         StringAssert.Contains(html, "name=\"__RequestVerificationToken\"");
         StringAssert.Contains(html, "<label for=\"password\">");
-        Assert.DoesNotContain("<script", html);
+        Assert.AreEqual("<script src=\"/account/passkey.js\" defer></script>", System.Text.RegularExpressions.Regex.Match(html, "<script[^>]*></script>").Value);
+        Assert.HasCount(1, System.Text.RegularExpressions.Regex.Matches(html, "<script"), "one script, from a file: nothing inline");
+        var consentless = await browser.GetAsync("/account/forgot-password");
+        Assert.DoesNotContain("script-src", consentless.Headers.GetValues("Content-Security-Policy").Single(), "pages without passkeys allow no script at all");
     }
 
     [TestMethod]
