@@ -96,7 +96,8 @@ internal sealed partial class FormBrowser(Uri baseAddress)
         }
 
         var fields = new List<KeyValuePair<string, string>>();
-        foreach (Match input in InputTag().Matches(html[form.Index..]))
+        var end = html.IndexOf("</form>", form.Index, StringComparison.Ordinal);
+        foreach (Match input in InputTag().Matches(end < 0 ? html[form.Index..] : html[form.Index..end]))
         {
             var tag = input.Value;
             var name = Attribute(tag, "name");

@@ -199,6 +199,29 @@ public sealed class AdminApiTests
     }
 
     [TestMethod]
+    public async Task Resetting_second_factors_removes_the_app_and_codes_ends_sessions_and_lets_the_password_alone_sign_in()
+    {
+        var (username, tokens) = await s_client.SignUpAndLoginAsync();
+        var begun = await (await s_client.SendAsync(HttpMethod.Post, "/v1/users/me/totp", tokens.AccessToken)).Content.ReadFromJsonAsync<JsonElement>();
+        var secret = OtpNet.Base32Encoding.ToBytes(begun.GetProperty("secret").GetString());
+        var code = new OtpNet.Totp(secret).ComputeTotp(s_host.Clock.GetUtcNow().UtcDateTime);
+        Assert.AreEqual(HttpStatusCode.OK, (await s_client.SendAsync(HttpMethod.Post, "/v1/users/me/totp/confirm", tokens.AccessToken, new { code })).StatusCode);
+        Assert.AreEqual(HttpStatusCode.Accepted, (await s_client.LoginAsync(username)).StatusCode, "the app is asked for");
+        var userId = await UserIdAsync(username);
+        Assert.IsTrue((await s_admin.GetFromJsonAsync<JsonElement>($"/admin/v1/users/{userId}")).GetProperty("secondFactor").GetBoolean());
+
+        var reset = await s_admin.PostAsync($"/admin/v1/users/{userId}/reset-second-factors", null);
+
+        Assert.AreEqual(HttpStatusCode.OK, reset.StatusCode);
+        var shown = await reset.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.IsFalse(shown.GetProperty("secondFactor").GetBoolean());
+        Assert.AreEqual(0, shown.GetProperty("recoveryCodesLeft").GetInt32());
+        Assert.AreEqual(HttpStatusCode.Unauthorized, (await s_client.GetCurrentAsync(tokens.AccessToken)).StatusCode, "every session ended");
+        Assert.AreEqual(HttpStatusCode.Created, (await s_client.LoginAsync(username)).StatusCode);
+        AssertOperatorEvent("reset-second-factors", userId);
+    }
+
+    [TestMethod]
     public async Task Erasing_an_account_ends_its_sessions_and_frees_its_names()
     {
         var username = GridScenario.UniqueName();

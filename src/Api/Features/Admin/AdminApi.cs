@@ -12,6 +12,9 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Identity.Api.Features.Admin;
 
 /// <summary>An account as the admin API shows it. Never a password hash, token or secret.</summary>
+/// <param name="Email">The verified address.</param>
+/// <param name="PendingEmail">An address given but not proven yet.</param>
+/// <param name="SecondFactor">Whether signing in with the password also takes an authenticator code or a passkey.</param>
 public sealed record AdminUserResponse(
     Guid UserId,
     string Username,
@@ -22,7 +25,10 @@ public sealed record AdminUserResponse(
     DateTimeOffset PasswordChangedAt,
     bool PasswordChangeRequired,
     int SessionCount,
-    AdminLockoutResponse Lockout)
+    AdminLockoutResponse Lockout,
+    string? PendingEmail,
+    bool SecondFactor,
+    int RecoveryCodesLeft)
 {
     internal static AdminUserResponse From(UserProfile user) => new(
         user.UserId,
@@ -38,7 +44,10 @@ public sealed record AdminUserResponse(
             user.LoginThrottle.AccountBlockedUntil,
             user.LoginThrottle.AccountFailures,
             user.LoginThrottle.AccountBlocks,
-            user.LoginThrottle.SourceFailures.Count));
+            user.LoginThrottle.SourceFailures.Count),
+        user.PendingEmail,
+        user.SecondFactor,
+        user.RecoveryCodesLeft);
 }
 
 /// <param name="BlockedUntil">Until when clients without a device token are refused (the account ceiling was reached); null when not blocked.</param>
@@ -78,6 +87,9 @@ internal static class AdminApi
         MapChange(users, "unlock", "AdminUnlockUser", "Clear failed-login counts and blocks; the account's status stays as it is.", user => user.UnlockAsync());
         MapChange(users, "require-password-change", "AdminRequirePasswordChange",
             "End every session; logins answer passwordChangeRequired: true until the password is changed.", user => user.RequirePasswordChangeAsync());
+        MapChange(users, "reset-second-factors", "AdminResetSecondFactors",
+            "For an owner who lost every second factor (and proved who they are to support): remove the authenticator app, passkeys and recovery codes, and end every session.",
+            user => user.ResetSecondFactorsByOperatorAsync());
         users.MapDelete("/{userId}", EraseAsync)
             .WithName("AdminEraseUser")
             .WithSummary("Erase the account (GDPR): its sessions, login names and account row, from memory and the database.");

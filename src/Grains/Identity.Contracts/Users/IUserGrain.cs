@@ -162,6 +162,13 @@ public interface IUserGrain : IGrainWithGuidKey
     [Alias("RequirePasswordChange")]
     Task<int> RequirePasswordChangeAsync();
 
+    /// <summary>
+    /// Removes every second factor (authenticator app, passkeys, recovery codes) and ends every
+    /// session: for support, once the owner who lost them all proved who they are. Idempotent.
+    /// </summary>
+    [Alias("ResetSecondFactorsByOperator")]
+    Task ResetSecondFactorsByOperatorAsync();
+
     /// <summary>Ends one session of the account (<paramref name="sessionId"/>) or all (null) for an operator; returns how many ended.</summary>
     [Alias("EndSessionsByOperator")]
     Task<int> EndSessionsByOperatorAsync(Guid? sessionId);

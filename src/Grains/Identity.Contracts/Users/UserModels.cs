@@ -141,5 +141,5 @@ public sealed record UserProfile(
     [property: Id(8)] int SessionCount,
     [property: Id(9)] LoginThrottleStatus LoginThrottle,
     [property: Id(10)] string? PendingEmail = null,
-    [property: Id(11)] bool TotpEnabled = false,
+    [property: Id(11)] bool SecondFactor = false,
     [property: Id(12)] int RecoveryCodesLeft = 0);

@@ -1001,6 +1001,23 @@ public sealed partial class UserGrain(
         return sessions.Count;
     }
 
+    public async Task ResetSecondFactorsByOperatorAsync()
+    {
+        if (!state.State.IsRegistered)
+        {
+            return;
+        }
+
+        using var change = BeginChange();
+        state.State.Totp = null;
+        state.State.Passkeys.Clear();
+        state.State.RecoveryCodes.Clear();
+        var sessions = state.State.RemoveSessionsExcept(Guid.Empty);
+        await RevokeSessionsAsync(sessions, SessionEndReason.RevokedByOperator);
+        await change.CommitAsync();
+        events.AccountChanged(UserId, "every second factor removed by an operator");
+    }
+
     public async Task<int> EndSessionsByOperatorAsync(Guid? sessionId)
     {
         if (sessionId is { } one && !state.State.HasSession(one))
