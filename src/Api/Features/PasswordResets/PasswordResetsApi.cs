@@ -60,13 +60,9 @@ internal static class PasswordResetsApi
             errors["ticket"] = ["Required: the ticket of the reset mail's link."];
         }
 
-        if (string.IsNullOrEmpty(request.NewPassword))
+        if (PasswordText.FieldError(request.NewPassword) is { } newPasswordError)
         {
-            errors["newPassword"] = ["Required."];
-        }
-        else if (PasswordText.CountCharacters(request.NewPassword) > Password.MaxLength)
-        {
-            errors["newPassword"] = [$"The password must be at most {Password.MaxLength} characters."];
+            errors["newPassword"] = [newPasswordError];
         }
 
         if (errors.Count > 0)

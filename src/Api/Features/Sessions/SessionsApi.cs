@@ -147,13 +147,9 @@ internal static class SessionsApi
             errors["username"] = ["Required."];
         }
 
-        if (string.IsNullOrEmpty(request.Password))
+        if (PasswordText.FieldError(request.Password) is { } passwordError)
         {
-            errors["password"] = ["Required."];
-        }
-        else if (PasswordText.CountCharacters(request.Password) > Password.MaxLength)
-        {
-            errors["password"] = [$"The password must be at most {Password.MaxLength} characters."];
+            errors["password"] = [passwordError];
         }
 
         if (errors.Count > 0)
@@ -252,14 +248,9 @@ internal static class SessionsApi
     internal static async Task<Results<Ok<ReauthenticationResponse>, ValidationProblem, ProblemHttpResult>> ReauthenticateAsync(
         ReauthenticateRequest request, CurrentSession session, IGrainFactory grains)
     {
-        if (string.IsNullOrEmpty(request.Password))
+        if (PasswordText.FieldError(request.Password) is { } passwordError)
         {
-            return Problems.Validation("password", "Required.");
-        }
-
-        if (PasswordText.CountCharacters(request.Password) > Password.MaxLength)
-        {
-            return Problems.Validation("password", $"The password must be at most {Password.MaxLength} characters.");
+            return Problems.Validation("password", passwordError);
         }
 
         SecondFactorProof? proof = null;
@@ -272,7 +263,7 @@ internal static class SessionsApi
             }
         }
 
-        var result = await grains.GetGrain<IUserGrain>(session.UserId).ReauthenticateAsync(session.SessionId, new Password(request.Password), proof);
+        var result = await grains.GetGrain<IUserGrain>(session.UserId).ReauthenticateAsync(session.SessionId, new Password(request.Password!), proof);
         return result switch
         {
             ReauthenticationResult.Done done => TypedResults.Ok(new ReauthenticationResponse(done.AuthenticatedAt, AuthenticationMethods.Values(done.Amr)!)),

@@ -81,14 +81,10 @@ internal static class UsersApi
             errors["username"] = ["Required."];
         }
 
-        if (string.IsNullOrEmpty(request.Password))
+        // Refused here, before the request reaches a grain or any hashing.
+        if (PasswordText.FieldError(request.Password) is { } passwordError)
         {
-            errors["password"] = ["Required."];
-        }
-        else if (PasswordText.CountCharacters(request.Password) > Password.MaxLength)
-        {
-            // Refused here, before the request reaches a grain or any hashing.
-            errors["password"] = [$"The password must be at most {Password.MaxLength} characters."];
+            errors["password"] = [passwordError];
         }
 
         if (request.Email is { Length: 0 })
@@ -138,22 +134,14 @@ internal static class UsersApi
         ChangePasswordRequest request, CurrentSession session, IGrainFactory grains, HttpContext http, SecurityEvents events)
     {
         var errors = new Dictionary<string, string[]>();
-        if (string.IsNullOrEmpty(request.CurrentPassword))
+        if (PasswordText.FieldError(request.CurrentPassword) is { } currentPasswordError)
         {
-            errors["currentPassword"] = ["Required."];
-        }
-        else if (PasswordText.CountCharacters(request.CurrentPassword) > Password.MaxLength)
-        {
-            errors["currentPassword"] = [$"The password must be at most {Password.MaxLength} characters."];
+            errors["currentPassword"] = [currentPasswordError];
         }
 
-        if (string.IsNullOrEmpty(request.NewPassword))
+        if (PasswordText.FieldError(request.NewPassword) is { } newPasswordError)
         {
-            errors["newPassword"] = ["Required."];
-        }
-        else if (PasswordText.CountCharacters(request.NewPassword) > Password.MaxLength)
-        {
-            errors["newPassword"] = [$"The password must be at most {Password.MaxLength} characters."];
+            errors["newPassword"] = [newPasswordError];
         }
 
         if (errors.Count > 0)

@@ -18,6 +18,15 @@ public sealed class Password(string value)
 /// <summary>Rules on password text shared by the HTTP edge and the grains.</summary>
 public static class PasswordText
 {
+    /// <summary>
+    /// What is wrong with a password field as a request sent it — missing, or longer than any password
+    /// may be — checked before anything is hashed; null when it may be checked.
+    /// </summary>
+    public static string? FieldError(string? value) =>
+        string.IsNullOrEmpty(value) ? "Required."
+        : CountCharacters(value) > Password.MaxLength ? $"The password must be at most {Password.MaxLength} characters."
+        : null;
+
     /// <summary>Counts Unicode scalar values; an unpaired surrogate counts as one.</summary>
     public static int CountCharacters(string value)
     {
