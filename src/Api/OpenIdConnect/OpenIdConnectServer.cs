@@ -112,8 +112,16 @@ internal static class OpenIdConnectServer
     {
         // Only the provider's paths pay for the authentication middleware: the token check does not.
         app.UseWhen(IsProviderPath, branch => branch.Use(ProviderEndpoints.ThrottleCodeEntryAsync).UseAuthentication());
+        // UseWhen's branch keeps its own copy of the builder's properties, so WebApplication cannot
+        // see the call above and would add UseAuthentication() to the whole pipeline — where
+        // OpenIddict's request handler then inspects every request: three times the allocations and
+        // a third more CPU per token check (bench/ab.sh). This is the key UseAuthentication() sets.
+        ((IApplicationBuilder)app).Properties[AuthenticationMiddlewareSetKey] = true;
         return app;
     }
+
+    /// <summary>ASP.NET Core's marker of an application that placed its authentication middleware itself (<c>AuthAppBuilderExtensions</c>).</summary>
+    private const string AuthenticationMiddlewareSetKey = "__AuthenticationMiddlewareSet";
 
     /// <summary>A loop, not LINQ: every request (token checks too) passes here, and a closure per request is an allocation per request.</summary>
     private static bool IsProviderPath(HttpContext http)

@@ -53,7 +53,15 @@ public sealed class SmtpDeliveryTests
         // That sign-in came without the device token too: news again.
         await smtp.WaitForAsync(email, "New sign-in", count: 2);
 
+        // An authenticator app added: the owner is told.
+        var tokens = await grid.Client.LoginTokensAsync(username, "another long passphrase for the grid 5521");
+        var begun = await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<System.Text.Json.JsonElement>(
+            (await grid.Client.SendAsync(HttpMethod.Post, "/v1/users/me/totp", tokens.AccessToken)).Content);
+        var code = new OtpNet.Totp(OtpNet.Base32Encoding.ToBytes(begun.GetProperty("secret").GetString())).ComputeTotp();
+        Assert.AreEqual(HttpStatusCode.OK, (await grid.Client.SendAsync(HttpMethod.Post, "/v1/users/me/totp/confirm", tokens.AccessToken, new { code })).StatusCode);
+        StringAssert.Contains(await smtp.PlainTextAsync((await smtp.WaitForAsync(email, "sign-in protection changed")).Id), "An authenticator app was added");
+
         var subjects = (await smtp.MessagesAsync()).Where(m => m.To.Contains(email, StringComparison.OrdinalIgnoreCase)).Select(m => m.Subject).ToList();
-        Assert.HasCount(5, subjects, "verification, two new devices, reset link, reset notice — and nothing else: " + string.Join(" | ", subjects));
+        Assert.HasCount(7, subjects, "verification, three new devices, reset link, reset notice, app added — and nothing else: " + string.Join(" | ", subjects));
     }
 }

@@ -196,6 +196,32 @@ public sealed class SecondFactorTests
         Assert.AreEqual(HttpStatusCode.NoContent, (await s_client.SendAsync(HttpMethod.Put, "/v1/users/me/password", account.Tokens.AccessToken, change)).StatusCode);
     }
 
+    [TestMethod]
+    public async Task Malformed_passkey_credentials_are_refused_with_a_clear_answer_never_a_500()
+    {
+        var account = await NewAccountAsync();
+        var clientData = System.Buffers.Text.Base64Url.EncodeToString(System.Text.Encoding.UTF8.GetBytes("{\"type\":\"webauthn.get\",\"challenge\":\"AAAA\"}"));
+        var forged = new
+        {
+            id = "AAAA",
+            rawId = "AAAA",
+            type = "public-key",
+            response = new { clientDataJSON = clientData, authenticatorData = "AAAA", signature = "AAAA", userHandle = System.Buffers.Text.Base64Url.EncodeToString(account.UserId.ToByteArray()) },
+        };
+        object[] credentials = [forged, new { id = 1 }, new { response = new { clientDataJSON = "not base64 at all!" } }];
+
+        foreach (var credential in credentials)
+        {
+            Assert.AreEqual(HttpStatusCode.Unauthorized, (await s_client.PostAsJsonAsync("/v1/sessions/passkey", new { credential })).StatusCode, JsonSerializer.Serialize(credential));
+        }
+
+        Assert.AreEqual(HttpStatusCode.BadRequest, (await s_client.PostAsJsonAsync("/v1/sessions/passkey", new { credential = "a string" })).StatusCode);
+        Assert.AreEqual(HttpStatusCode.OK, (await s_client.SendAsync(HttpMethod.Post, "/v1/users/me/passkeys/options", account.Tokens.AccessToken)).StatusCode);
+        var registered = await s_client.SendAsync(HttpMethod.Post, "/v1/users/me/passkeys", account.Tokens.AccessToken, new { credential = forged });
+        Assert.AreEqual(HttpStatusCode.BadRequest, registered.StatusCode);
+        CollectionAssert.AreEqual(new[] { "credential" }, (await registered.ErrorFieldsAsync()).ToArray());
+    }
+
     private static string Code(byte[] secret) => new Totp(secret).ComputeTotp(s_host.Clock.GetUtcNow().UtcDateTime);
 
     /// <summary>A code that is none of the three the window accepts now.</summary>

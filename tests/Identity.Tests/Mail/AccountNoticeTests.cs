@@ -18,6 +18,7 @@ public sealed class AccountNoticeTests
         var settings = Mail.Settings();
         settings["Email:ServiceName"] = "Example <Accounts>";
         settings["Email:From"] = "Example Accounts <accounts@example.test>";
+        settings["LoginThrottle:AccountCeiling"] = "3";
         s_host = new ApiHost(settings);
         s_client = s_host.CreateApiClient();
     }
@@ -59,6 +60,20 @@ public sealed class AccountNoticeTests
 
         var message = await Mail.WaitForAsync(email, "password was changed");
         StringAssert.Contains(message.TextBody, "Every other device was signed out");
+    }
+
+    [TestMethod]
+    public async Task Failed_sign_ins_that_block_the_account_are_mailed_once()
+    {
+        var (username, email, _) = await NewAccountAsync();
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.AreEqual(HttpStatusCode.Unauthorized, (await s_client.LoginAsync(username, "not the password at all")).StatusCode);
+        }
+
+        var notice = await Mail.WaitForAsync(email, "are blocked for a while");
+        StringAssert.Contains(notice.TextBody, "Devices you signed in on before still can");
+        Assert.HasCount(1, (await Mail.SettledAsync(email)).Where(m => m.Subject?.Contains("blocked", StringComparison.Ordinal) == true).ToList(), "the block is news once, not each refusal after it");
     }
 
     [TestMethod]

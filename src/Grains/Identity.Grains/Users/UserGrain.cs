@@ -710,9 +710,9 @@ public sealed partial class UserGrain(
                 IsCredentialIdUniqueToUserCallback = (args, _) => Task.FromResult(!state.State.Passkeys.Exists(p => p.Id == Base64Url.EncodeToString(args.CredentialId))),
             });
         }
-        catch (Fido2VerificationException ex)
+        catch (Exception ex) when (IsRefusedCredential(ex))
         {
-            return new PasskeyRegistration.Refused(ex.Message);
+            return new PasskeyRegistration.Refused(ex is Fido2VerificationException ? ex.Message : "The credential could not be read.");
         }
 
         var now = time.GetUtcNow();
@@ -862,10 +862,11 @@ public sealed partial class UserGrain(
                 StoredPublicKey = Base64Url.DecodeFromChars(stored.PublicKey),
                 StoredSignatureCounter = stored.SignCount,
                 IsUserHandleOwnerOfCredentialIdCallback = (args, _) => Task.FromResult(
-                    new Guid(args.UserHandle) == UserId && state.State.Passkeys.Exists(p => p.Id == Base64Url.EncodeToString(args.CredentialId))),
+                    args.UserHandle is { Length: 16 } handle && new Guid(handle) == UserId
+                    && state.State.Passkeys.Exists(p => p.Id == Base64Url.EncodeToString(args.CredentialId))),
             });
         }
-        catch (Fido2VerificationException ex)
+        catch (Exception ex) when (IsRefusedCredential(ex))
         {
             LogPasskeyRefused(logger, UserId, ex.Message);
             return null;
@@ -877,6 +878,11 @@ public sealed partial class UserGrain(
         await change.CommitAsync();
         return used;
     }
+
+    /// <summary>What verifying a browser's credential throws for one that is wrong or malformed (anything else is a fault of ours).</summary>
+    private static bool IsRefusedCredential(Exception ex) =>
+        ex is Fido2VerificationException or ArgumentException or FormatException or InvalidOperationException
+            or System.Formats.Cbor.CborContentException or System.Security.Cryptography.CryptographicException or System.Text.Json.JsonException;
 
     private static T? Deserialize<T>(string json)
         where T : class
