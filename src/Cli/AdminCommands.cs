@@ -20,6 +20,7 @@ internal static class AdminCommands
           enable <user>                    allow logins again
           unlock <user>                    clear failed-login counts and blocks
           require-password-change <user>   end every session; logins say a new password is due
+          reset-second-factors <user>      remove its authenticator app, passkeys and recovery codes; end every session
           sessions <user>                  its live sessions
           end-sessions <user> [session id] end one session, or all
           erase <user> --yes               delete the account and everything of it (GDPR)
@@ -94,7 +95,7 @@ internal static class AdminCommands
         }
     }
 
-    private static readonly string[] Commands = ["show", "disable", "enable", "unlock", "require-password-change", "sessions", "end-sessions", "erase"];
+    private static readonly string[] Commands = ["show", "disable", "enable", "unlock", "require-password-change", "reset-second-factors", "sessions", "end-sessions", "erase"];
 
     private static string FindPath(string user) =>
         Guid.TryParse(user, out var id) ? $"admin/v1/users/{id}"

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Identity.Cli;
 using Identity.Testing;
@@ -41,6 +42,22 @@ public sealed class AdminCliTests
         var account = JsonDocument.Parse(showOutput).RootElement;
         Assert.AreEqual("disabled", account.GetProperty("status").GetString());
         Assert.AreEqual(username, account.GetProperty("username").GetString());
+    }
+
+    [TestMethod]
+    public async Task Reset_second_factors_lets_an_owner_who_lost_the_app_sign_in_with_the_password()
+    {
+        var (username, tokens) = await s_client.SignUpAndLoginAsync();
+        var begun = await (await s_client.SendAsync(HttpMethod.Post, "/v1/users/me/totp", tokens.AccessToken)).Content.ReadFromJsonAsync<JsonElement>();
+        var code = new OtpNet.Totp(OtpNet.Base32Encoding.ToBytes(begun.GetProperty("secret").GetString())).ComputeTotp(s_host.Clock.GetUtcNow().UtcDateTime);
+        Assert.AreEqual(HttpStatusCode.OK, (await s_client.SendAsync(HttpMethod.Post, "/v1/users/me/totp/confirm", tokens.AccessToken, new { code })).StatusCode);
+        Assert.AreEqual(HttpStatusCode.Accepted, (await s_client.LoginAsync(username)).StatusCode);
+
+        var (exit, output, _) = await RunAsync("users", "reset-second-factors", username);
+
+        Assert.AreEqual(0, exit, output);
+        Assert.IsFalse(JsonDocument.Parse(output).RootElement.GetProperty("secondFactor").GetBoolean());
+        Assert.AreEqual(HttpStatusCode.Created, (await s_client.LoginAsync(username)).StatusCode);
     }
 
     [TestMethod]
