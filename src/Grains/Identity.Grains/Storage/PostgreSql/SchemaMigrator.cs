@@ -71,6 +71,10 @@ public static class SchemaMigrator
     {
         var quoted = "\"" + role.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
         await using var connection = await owner.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // Under the migration's lock: nodes starting together would otherwise GRANT on the same
+        // catalog rows at once, and PostgreSQL fails one with "tuple concurrently updated" (seen in CI).
+        await ExecuteAsync(connection, $"SELECT pg_advisory_xact_lock({MigrationLockKey})", cancellationToken);
         await ExecuteAsync(connection, $"""
             GRANT USAGE ON SCHEMA public TO {quoted};
             GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {quoted};
@@ -78,6 +82,7 @@ public static class SchemaMigrator
             GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quoted};
             GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO {quoted};
             """, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
     }
 
     public static async Task<int> CurrentVersionAsync(NpgsqlConnection connection, CancellationToken cancellationToken = default)
