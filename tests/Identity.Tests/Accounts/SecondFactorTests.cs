@@ -18,29 +18,22 @@ public sealed class SecondFactorTests
 {
     private const string Introspector = "orders";
     private const string IntrospectorSecret = "orders-secret-0123456789";
-    private static readonly TestMailFolder Mail = new();
-    private static ApiHost s_host = null!;
-    private static HttpClient s_client = null!;
+    private static MailedApi s_api = null!;
 
     [ClassInitialize]
     public static void Start(TestContext _)
     {
-        s_host = new ApiHost(Mail.Settings().With(ClientSettings.Introspection((Introspector, IntrospectorSecret))));
-        s_client = s_host.CreateApiClient();
+        s_api = new MailedApi(ClientSettings.Introspection((Introspector, IntrospectorSecret)));
     }
 
     [ClassCleanup]
-    public static async Task StopAsync()
-    {
-        await s_host.DisposeAsync();
-        Mail.Dispose();
-    }
+    public static async Task StopAsync() => await s_api.DisposeAsync();
 
     [TestMethod]
     public async Task An_enrolled_app_makes_sign_in_ask_for_its_code_and_the_session_says_how_it_was_signed_in()
     {
         var account = await NewAccountAsync();
-        var begun = await s_client.SendAsync(HttpMethod.Post, "/v1/users/me/totp", account.Tokens.AccessToken);
+        var begun = await s_api.Client.SendAsync(HttpMethod.Post, "/v1/users/me/totp", account.Tokens.AccessToken);
         Assert.AreEqual(HttpStatusCode.OK, begun.StatusCode, await begun.Content.ReadAsStringAsync());
         var enrolment = await begun.Content.ReadFromJsonAsync<JsonElement>();
         var secret = Base32Encoding.ToBytes(enrolment.GetProperty("secret").GetString());
@@ -49,31 +42,31 @@ public sealed class SecondFactorTests
         StringAssert.Contains(uri, account.Username);
         StringAssert.Contains(uri, "issuer=Identity%20Grid");
         StringAssert.Contains(enrolment.GetProperty("qrCodeSvg").GetString(), "<svg");
-        Assert.AreEqual(HttpStatusCode.Created, (await s_client.LoginAsync(account.Username)).StatusCode, "not asked before it is confirmed");
+        Assert.AreEqual(HttpStatusCode.Created, (await s_api.Client.LoginAsync(account.Username)).StatusCode, "not asked before it is confirmed");
 
-        var wrong = await s_client.SendAsync(HttpMethod.Post, "/v1/users/me/totp/confirm", account.Tokens.AccessToken, new { code = WrongCode(secret) });
+        var wrong = await s_api.Client.SendAsync(HttpMethod.Post, "/v1/users/me/totp/confirm", account.Tokens.AccessToken, new { code = WrongCode(secret) });
         Assert.AreEqual(HttpStatusCode.BadRequest, wrong.StatusCode);
-        var confirmed = await s_client.SendAsync(HttpMethod.Post, "/v1/users/me/totp/confirm", account.Tokens.AccessToken, new { code = Code(secret) });
+        var confirmed = await s_api.Client.SendAsync(HttpMethod.Post, "/v1/users/me/totp/confirm", account.Tokens.AccessToken, new { code = Code(secret) });
         Assert.AreEqual(HttpStatusCode.OK, confirmed.StatusCode, await confirmed.Content.ReadAsStringAsync());
         var recoveryCodes = (await confirmed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("recoveryCodes").EnumerateArray().Select(c => c.GetString()!).ToList();
         Assert.HasCount(10, recoveryCodes);
         Assert.HasCount(10, recoveryCodes.Distinct());
         Assert.IsTrue(recoveryCodes.All(c => System.Text.RegularExpressions.Regex.IsMatch(c, "^[0-9A-Z]{4}(-[0-9A-Z]{4}){3}$")), string.Join(" ", recoveryCodes));
-        StringAssert.Contains((await Mail.WaitForAsync(account.Email, "sign-in protection changed")).TextBody, "An authenticator app was added");
+        StringAssert.Contains((await s_api.Mail.WaitForAsync(account.Email, "sign-in protection changed")).TextBody, "An authenticator app was added");
 
         var challenge = await ChallengeAsync(account.Username);
         CollectionAssert.AreEqual(new[] { "totp", "recovery_code" }, challenge.GetProperty("methods").EnumerateArray().Select(m => m.GetString()).ToArray());
         Assert.AreEqual(300, challenge.GetProperty("expiresIn").GetInt64());
         Assert.IsFalse(challenge.TryGetProperty("accessToken", out _), "no session before the second factor");
 
-        s_host.Clock.Advance(TimeSpan.FromSeconds(30));
+        s_api.Host.Clock.Advance(TimeSpan.FromSeconds(30));
         var tokens = await CompleteAsync(challenge, new { code = Code(secret) });
 
-        var current = await (await s_client.GetCurrentAsync(tokens.AccessToken)).Content.ReadFromJsonAsync<JsonElement>();
+        var current = await (await s_api.Client.GetCurrentAsync(tokens.AccessToken)).Content.ReadFromJsonAsync<JsonElement>();
         CollectionAssert.AreEqual(new[] { "pwd", "otp", "mfa" }, Strings(current.GetProperty("amr")));
         var introspected = await IntrospectAsync(tokens.AccessToken);
         CollectionAssert.AreEqual(new[] { "pwd", "otp", "mfa" }, Strings(introspected.GetProperty("amr")));
-        var listed = await (await s_client.SendAsync(HttpMethod.Get, "/v1/users/me/sessions", tokens.AccessToken)).Content.ReadFromJsonAsync<JsonElement>();
+        var listed = await (await s_api.Client.SendAsync(HttpMethod.Get, "/v1/users/me/sessions", tokens.AccessToken)).Content.ReadFromJsonAsync<JsonElement>();
         var sessions = listed.GetProperty("sessions").EnumerateArray().ToList();
         CollectionAssert.AreEqual(new[] { "pwd" }, Strings(sessions.Single(s => s.GetProperty("sessionId").GetGuid() == account.Tokens.SessionId).GetProperty("amr")));
         CollectionAssert.AreEqual(new[] { "pwd", "otp", "mfa" }, Strings(sessions.Single(s => s.GetProperty("current").GetBoolean()).GetProperty("amr")));
@@ -84,29 +77,29 @@ public sealed class SecondFactorTests
     {
         var account = await NewAccountAsync();
         var (secret, _) = await EnrolAsync(account.Tokens.AccessToken);
-        s_host.Clock.Advance(TimeSpan.FromSeconds(30));
+        s_api.Host.Clock.Advance(TimeSpan.FromSeconds(30));
         var code = Code(secret);
         await CompleteAsync(await ChallengeAsync(account.Username), new { code });
 
-        var replay = await s_client.PostAsJsonAsync("/v1/sessions/second-factor", new { ticket = Ticket(await ChallengeAsync(account.Username)), code });
+        var replay = await s_api.Client.PostAsJsonAsync("/v1/sessions/second-factor", new { ticket = Ticket(await ChallengeAsync(account.Username)), code });
         Assert.AreEqual(HttpStatusCode.Unauthorized, replay.StatusCode, "a code is used once, within its window too");
 
         var challenge = await ChallengeAsync(account.Username);
         var answers = new List<string>();
         for (var i = 0; i < 5; i++)
         {
-            var wrong = await s_client.PostAsJsonAsync("/v1/sessions/second-factor", new { ticket = Ticket(challenge), code = WrongCode(secret) });
+            var wrong = await s_api.Client.PostAsJsonAsync("/v1/sessions/second-factor", new { ticket = Ticket(challenge), code = WrongCode(secret) });
             Assert.AreEqual(HttpStatusCode.Unauthorized, wrong.StatusCode);
             answers.Add(await wrong.ProblemWithoutTraceAsync());
         }
 
-        s_host.Clock.Advance(TimeSpan.FromSeconds(30));
-        var late = await s_client.PostAsJsonAsync("/v1/sessions/second-factor", new { ticket = Ticket(challenge), code = Code(secret) });
+        s_api.Host.Clock.Advance(TimeSpan.FromSeconds(30));
+        var late = await s_api.Client.PostAsJsonAsync("/v1/sessions/second-factor", new { ticket = Ticket(challenge), code = Code(secret) });
         Assert.AreEqual(HttpStatusCode.Unauthorized, late.StatusCode, "five wrong codes void the ticket");
         answers.Add(await late.ProblemWithoutTraceAsync());
         Assert.HasCount(1, answers.Distinct(), "one answer for every refusal");
 
-        var throttle = await s_host.Services.GetRequiredService<IGrainFactory>().GetGrain<IUserGrain>(account.UserId).GetLoginThrottleStatusAsync();
+        var throttle = await s_api.Host.Services.GetRequiredService<IGrainFactory>().GetGrain<IUserGrain>(account.UserId).GetLoginThrottleStatusAsync();
         // The replay and four wrong codes were checked and counted; the fifth came while the address
         // had to wait (five failures), and was refused unchecked — as a password would be.
         Assert.AreEqual(5, throttle.AccountFailures);
@@ -123,10 +116,10 @@ public sealed class SecondFactorTests
         var challenge = await ChallengeAsync(account.Username);
         var forOther = "igm_" + System.Buffers.Text.Base64Url.EncodeToString([.. other.UserId.ToByteArray(), .. System.Buffers.Text.Base64Url.DecodeFromChars(Ticket(challenge).AsSpan(4))[16..]]);
 
-        s_host.Clock.Advance(TimeSpan.FromSeconds(30));
-        Assert.AreEqual(HttpStatusCode.Unauthorized, (await s_client.PostAsJsonAsync("/v1/sessions/second-factor", new { ticket = forOther, code = Code(secret) })).StatusCode);
-        s_host.Clock.Advance(TimeSpan.FromMinutes(5));
-        Assert.AreEqual(HttpStatusCode.Unauthorized, (await s_client.PostAsJsonAsync("/v1/sessions/second-factor", new { ticket = Ticket(challenge), code = Code(secret) })).StatusCode);
+        s_api.Host.Clock.Advance(TimeSpan.FromSeconds(30));
+        Assert.AreEqual(HttpStatusCode.Unauthorized, (await s_api.Client.PostAsJsonAsync("/v1/sessions/second-factor", new { ticket = forOther, code = Code(secret) })).StatusCode);
+        s_api.Host.Clock.Advance(TimeSpan.FromMinutes(5));
+        Assert.AreEqual(HttpStatusCode.Unauthorized, (await s_api.Client.PostAsJsonAsync("/v1/sessions/second-factor", new { ticket = Ticket(challenge), code = Code(secret) })).StatusCode);
     }
 
     [TestMethod]
@@ -137,10 +130,10 @@ public sealed class SecondFactorTests
 
         var tokens = await CompleteAsync(await ChallengeAsync(account.Username), new { recoveryCode = recoveryCodes[3].ToLowerInvariant().Replace("-", " ", StringComparison.Ordinal) });
 
-        var current = await (await s_client.GetCurrentAsync(tokens.AccessToken)).Content.ReadFromJsonAsync<JsonElement>();
+        var current = await (await s_api.Client.GetCurrentAsync(tokens.AccessToken)).Content.ReadFromJsonAsync<JsonElement>();
         CollectionAssert.AreEqual(new[] { "pwd", "recovery_code", "mfa" }, Strings(current.GetProperty("amr")));
-        Assert.AreEqual(HttpStatusCode.Unauthorized, (await s_client.PostAsJsonAsync("/v1/sessions/second-factor", new { ticket = Ticket(await ChallengeAsync(account.Username)), recoveryCode = recoveryCodes[3] })).StatusCode);
-        var me = await (await s_client.SendAsync(HttpMethod.Get, "/v1/users/me", tokens.AccessToken)).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.AreEqual(HttpStatusCode.Unauthorized, (await s_api.Client.PostAsJsonAsync("/v1/sessions/second-factor", new { ticket = Ticket(await ChallengeAsync(account.Username)), recoveryCode = recoveryCodes[3] })).StatusCode);
+        var me = await (await s_api.Client.SendAsync(HttpMethod.Get, "/v1/users/me", tokens.AccessToken)).Content.ReadFromJsonAsync<JsonElement>();
         Assert.AreEqual(9, me.GetProperty("recoveryCodesLeft").GetInt32());
     }
 
@@ -149,25 +142,25 @@ public sealed class SecondFactorTests
     {
         var account = await NewAccountAsync();
         var (secret, _) = await EnrolAsync(account.Tokens.AccessToken);
-        s_host.Clock.Advance(TimeSpan.FromMinutes(6));
+        s_api.Host.Clock.Advance(TimeSpan.FromMinutes(6));
 
-        var stale = await s_client.SendAsync(HttpMethod.Delete, "/v1/users/me/totp", account.Tokens.AccessToken);
+        var stale = await s_api.Client.SendAsync(HttpMethod.Delete, "/v1/users/me/totp", account.Tokens.AccessToken);
         Assert.AreEqual(HttpStatusCode.Forbidden, stale.StatusCode);
         Assert.AreEqual("urn:identity-grid:problem:reauthentication-required", (await stale.ProblemAsync()).GetProperty("type").GetString());
 
-        var passwordOnly = await s_client.SendAsync(HttpMethod.Post, "/v1/sessions/current/reauthenticate", account.Tokens.AccessToken, new { password = GridScenario.Password });
+        var passwordOnly = await s_api.Client.SendAsync(HttpMethod.Post, "/v1/sessions/current/reauthenticate", account.Tokens.AccessToken, new { password = GridScenario.Password });
         Assert.AreEqual(HttpStatusCode.BadRequest, passwordOnly.StatusCode);
         CollectionAssert.AreEqual(new[] { "code" }, (await passwordOnly.ErrorFieldsAsync()).ToArray());
-        var wrongPassword = await s_client.SendAsync(HttpMethod.Post, "/v1/sessions/current/reauthenticate", account.Tokens.AccessToken, new { password = "not the password", code = Code(secret) });
+        var wrongPassword = await s_api.Client.SendAsync(HttpMethod.Post, "/v1/sessions/current/reauthenticate", account.Tokens.AccessToken, new { password = "not the password", code = Code(secret) });
         Assert.AreEqual(HttpStatusCode.Forbidden, wrongPassword.StatusCode);
 
-        var both = await s_client.SendAsync(HttpMethod.Post, "/v1/sessions/current/reauthenticate", account.Tokens.AccessToken, new { password = GridScenario.Password, code = Code(secret) });
+        var both = await s_api.Client.SendAsync(HttpMethod.Post, "/v1/sessions/current/reauthenticate", account.Tokens.AccessToken, new { password = GridScenario.Password, code = Code(secret) });
         Assert.AreEqual(HttpStatusCode.OK, both.StatusCode, await both.Content.ReadAsStringAsync());
         CollectionAssert.AreEqual(new[] { "pwd", "otp", "mfa" }, Strings((await both.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("amr")));
 
-        Assert.AreEqual(HttpStatusCode.NoContent, (await s_client.SendAsync(HttpMethod.Delete, "/v1/users/me/totp", account.Tokens.AccessToken)).StatusCode);
-        Assert.AreEqual(HttpStatusCode.Created, (await s_client.LoginAsync(account.Username)).StatusCode);
-        StringAssert.Contains((await Mail.WaitForAsync(account.Email, "sign-in protection changed", count: 2)).TextBody, "were removed", "after the one for adding it");
+        Assert.AreEqual(HttpStatusCode.NoContent, (await s_api.Client.SendAsync(HttpMethod.Delete, "/v1/users/me/totp", account.Tokens.AccessToken)).StatusCode);
+        Assert.AreEqual(HttpStatusCode.Created, (await s_api.Client.LoginAsync(account.Username)).StatusCode);
+        StringAssert.Contains((await s_api.Mail.WaitForAsync(account.Email, "sign-in protection changed", count: 2)).TextBody, "were removed", "after the one for adding it");
     }
 
     [TestMethod]
@@ -176,11 +169,11 @@ public sealed class SecondFactorTests
         var account = await NewAccountAsync();
         var (_, old) = await EnrolAsync(account.Tokens.AccessToken);
 
-        var regenerated = await s_client.SendAsync(HttpMethod.Post, "/v1/users/me/recovery-codes", account.Tokens.AccessToken);
+        var regenerated = await s_api.Client.SendAsync(HttpMethod.Post, "/v1/users/me/recovery-codes", account.Tokens.AccessToken);
         Assert.AreEqual(HttpStatusCode.OK, regenerated.StatusCode);
         var fresh = (await regenerated.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("recoveryCodes").EnumerateArray().Select(c => c.GetString()!).ToList();
 
-        Assert.AreEqual(HttpStatusCode.Unauthorized, (await s_client.PostAsJsonAsync("/v1/sessions/second-factor", new { ticket = Ticket(await ChallengeAsync(account.Username)), recoveryCode = old[0] })).StatusCode);
+        Assert.AreEqual(HttpStatusCode.Unauthorized, (await s_api.Client.PostAsJsonAsync("/v1/sessions/second-factor", new { ticket = Ticket(await ChallengeAsync(account.Username)), recoveryCode = old[0] })).StatusCode);
         await CompleteAsync(await ChallengeAsync(account.Username), new { recoveryCode = fresh[0] });
     }
 
@@ -188,12 +181,43 @@ public sealed class SecondFactorTests
     public async Task Changing_the_password_needs_a_recent_sign_in()
     {
         var account = await NewAccountAsync();
-        s_host.Clock.Advance(TimeSpan.FromMinutes(6));
+        s_api.Host.Clock.Advance(TimeSpan.FromMinutes(6));
         var change = new { currentPassword = GridScenario.Password, newPassword = "another long passphrase for this account 7731" };
 
-        Assert.AreEqual(HttpStatusCode.Forbidden, (await s_client.SendAsync(HttpMethod.Put, "/v1/users/me/password", account.Tokens.AccessToken, change)).StatusCode);
-        Assert.AreEqual(HttpStatusCode.OK, (await s_client.SendAsync(HttpMethod.Post, "/v1/sessions/current/reauthenticate", account.Tokens.AccessToken, new { password = GridScenario.Password })).StatusCode);
-        Assert.AreEqual(HttpStatusCode.NoContent, (await s_client.SendAsync(HttpMethod.Put, "/v1/users/me/password", account.Tokens.AccessToken, change)).StatusCode);
+        Assert.AreEqual(HttpStatusCode.Forbidden, (await s_api.Client.SendAsync(HttpMethod.Put, "/v1/users/me/password", account.Tokens.AccessToken, change)).StatusCode);
+        Assert.AreEqual(HttpStatusCode.OK, (await s_api.Client.SendAsync(HttpMethod.Post, "/v1/sessions/current/reauthenticate", account.Tokens.AccessToken, new { password = GridScenario.Password })).StatusCode);
+        Assert.AreEqual(HttpStatusCode.NoContent, (await s_api.Client.SendAsync(HttpMethod.Put, "/v1/users/me/password", account.Tokens.AccessToken, change)).StatusCode);
+    }
+
+    [TestMethod]
+    public async Task Missing_or_malformed_fields_of_the_account_endpoints_are_a_400_problem_naming_each_field()
+    {
+        var account = await NewAccountAsync();
+        var token = account.Tokens.AccessToken;
+        (HttpMethod Method, string Path, string? Token, object Body, string[] Fields)[] cases =
+        [
+            (HttpMethod.Put, "/v1/users/me/email", token, new { }, ["email"]),
+            (HttpMethod.Put, "/v1/users/me/email", token, new { email = "not-an-email" }, ["email"]),
+            (HttpMethod.Post, "/v1/users/me/email/verify", token, new { }, ["code"]),
+            (HttpMethod.Post, "/v1/email-verifications", null, new { }, ["ticket"]),
+            (HttpMethod.Post, "/v1/password-resets", null, new { }, ["email"]),
+            (HttpMethod.Post, "/v1/password-resets/complete", null, new { ticket = "igp_x" }, ["newPassword"]),
+            (HttpMethod.Post, "/v1/users/me/totp/confirm", token, new { }, ["code"]),
+            (HttpMethod.Post, "/v1/sessions/second-factor", null, new { }, ["code", "ticket"]),
+            (HttpMethod.Post, "/v1/sessions/second-factor", null, new { ticket = "igm_x", code = "123456", recoveryCode = "AAAA-AAAA-AAAA-AAAA" }, ["code"]),
+            (HttpMethod.Post, "/v1/sessions/second-factor/passkey-options", null, new { }, ["ticket"]),
+            (HttpMethod.Post, "/v1/sessions/current/reauthenticate", token, new { }, ["password"]),
+            (HttpMethod.Post, "/v1/users/me/passkeys", token, new { }, ["credential"]),
+        ];
+
+        foreach (var (method, path, bearer, body, fields) in cases)
+        {
+            var response = await s_api.Client.SendAsync(method, path, bearer, body);
+            var what = $"{method} {path} {JsonSerializer.Serialize(body)}";
+            Assert.AreEqual(HttpStatusCode.BadRequest, response.StatusCode, what);
+            Assert.AreEqual("application/problem+json", response.Content.Headers.ContentType?.MediaType, what);
+            CollectionAssert.AreEquivalent(fields, (await response.ErrorFieldsAsync()).ToArray(), what);
+        }
     }
 
     [TestMethod]
@@ -212,23 +236,23 @@ public sealed class SecondFactorTests
 
         foreach (var credential in credentials)
         {
-            Assert.AreEqual(HttpStatusCode.Unauthorized, (await s_client.PostAsJsonAsync("/v1/sessions/passkey", new { credential })).StatusCode, JsonSerializer.Serialize(credential));
+            Assert.AreEqual(HttpStatusCode.Unauthorized, (await s_api.Client.PostAsJsonAsync("/v1/sessions/passkey", new { credential })).StatusCode, JsonSerializer.Serialize(credential));
         }
 
-        Assert.AreEqual(HttpStatusCode.BadRequest, (await s_client.PostAsJsonAsync("/v1/sessions/passkey", new { credential = "a string" })).StatusCode);
-        Assert.AreEqual(HttpStatusCode.OK, (await s_client.SendAsync(HttpMethod.Post, "/v1/users/me/passkeys/options", account.Tokens.AccessToken)).StatusCode);
-        var registered = await s_client.SendAsync(HttpMethod.Post, "/v1/users/me/passkeys", account.Tokens.AccessToken, new { credential = forged });
+        Assert.AreEqual(HttpStatusCode.BadRequest, (await s_api.Client.PostAsJsonAsync("/v1/sessions/passkey", new { credential = "a string" })).StatusCode);
+        Assert.AreEqual(HttpStatusCode.OK, (await s_api.Client.SendAsync(HttpMethod.Post, "/v1/users/me/passkeys/options", account.Tokens.AccessToken)).StatusCode);
+        var registered = await s_api.Client.SendAsync(HttpMethod.Post, "/v1/users/me/passkeys", account.Tokens.AccessToken, new { credential = forged });
         Assert.AreEqual(HttpStatusCode.BadRequest, registered.StatusCode);
         CollectionAssert.AreEqual(new[] { "credential" }, (await registered.ErrorFieldsAsync()).ToArray());
     }
 
-    private static string Code(byte[] secret) => new Totp(secret).ComputeTotp(s_host.Clock.GetUtcNow().UtcDateTime);
+    private static string Code(byte[] secret) => new Totp(secret).ComputeTotp(s_api.Host.Clock.GetUtcNow().UtcDateTime);
 
     /// <summary>A code that is none of the three the window accepts now.</summary>
     private static string WrongCode(byte[] secret)
     {
         var totp = new Totp(secret);
-        var now = s_host.Clock.GetUtcNow().UtcDateTime;
+        var now = s_api.Host.Clock.GetUtcNow().UtcDateTime;
         var accepted = new[] { -30, 0, 30 }.Select(s => totp.ComputeTotp(now.AddSeconds(s))).ToHashSet();
         return Enumerable.Range(0, 1000).Select(i => i.ToString("D6", System.Globalization.CultureInfo.InvariantCulture)).First(c => !accepted.Contains(c));
     }
@@ -239,7 +263,7 @@ public sealed class SecondFactorTests
 
     private static async Task<JsonElement> ChallengeAsync(string username)
     {
-        var response = await s_client.LoginAsync(username);
+        var response = await s_api.Client.LoginAsync(username);
         Assert.AreEqual(HttpStatusCode.Accepted, response.StatusCode, await response.Content.ReadAsStringAsync());
         Assert.AreEqual("no-store", response.Headers.CacheControl?.ToString());
         return await response.Content.ReadFromJsonAsync<JsonElement>();
@@ -254,7 +278,7 @@ public sealed class SecondFactorTests
             request[property.Name] = property.Value.GetString();
         }
 
-        var response = await s_client.PostAsJsonAsync("/v1/sessions/second-factor", request);
+        var response = await s_api.Client.PostAsJsonAsync("/v1/sessions/second-factor", request);
         Assert.AreEqual(HttpStatusCode.Created, response.StatusCode, await response.Content.ReadAsStringAsync());
         return (await response.Content.ReadFromJsonAsync<ApiTokens>())!;
     }
@@ -262,9 +286,9 @@ public sealed class SecondFactorTests
     /// <summary>Adds and confirms an app; returns its secret and the recovery codes.</summary>
     private static async Task<(byte[] Secret, List<string> RecoveryCodes)> EnrolAsync(string accessToken)
     {
-        var begun = await (await s_client.SendAsync(HttpMethod.Post, "/v1/users/me/totp", accessToken)).Content.ReadFromJsonAsync<JsonElement>();
+        var begun = await (await s_api.Client.SendAsync(HttpMethod.Post, "/v1/users/me/totp", accessToken)).Content.ReadFromJsonAsync<JsonElement>();
         var secret = Base32Encoding.ToBytes(begun.GetProperty("secret").GetString());
-        var confirmed = await s_client.SendAsync(HttpMethod.Post, "/v1/users/me/totp/confirm", accessToken, new { code = Code(secret) });
+        var confirmed = await s_api.Client.SendAsync(HttpMethod.Post, "/v1/users/me/totp/confirm", accessToken, new { code = Code(secret) });
         Assert.AreEqual(HttpStatusCode.OK, confirmed.StatusCode, await confirmed.Content.ReadAsStringAsync());
         var codes = (await confirmed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("recoveryCodes").EnumerateArray().Select(c => c.GetString()!).ToList();
         return (secret, codes);
@@ -272,7 +296,7 @@ public sealed class SecondFactorTests
 
     private static async Task<JsonElement> IntrospectAsync(string accessToken)
     {
-        var response = await s_client.IntrospectAsync(new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = accessToken }), $"{Introspector}:{IntrospectorSecret}");
+        var response = await s_api.Client.IntrospectAsync(new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = accessToken }), $"{Introspector}:{IntrospectorSecret}");
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
@@ -280,7 +304,7 @@ public sealed class SecondFactorTests
     {
         var username = GridScenario.UniqueName();
         var email = $"{username}@example.test";
-        var userId = await s_host.RegisterWithProvenEmailAsync(s_client, username, email);
-        return (userId, username, email, await s_client.LoginTokensAsync(username));
+        var userId = await s_api.Host.RegisterWithProvenEmailAsync(s_api.Client, username, email);
+        return (userId, username, email, await s_api.Client.LoginTokensAsync(username));
     }
 }

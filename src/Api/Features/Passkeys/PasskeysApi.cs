@@ -93,7 +93,7 @@ internal static class PasskeysApi
             return Problems.Conflict("passkey", $"The account already has {options.Value.MaxPerAccount} passkeys: remove one first.");
         }
 
-        return TypedResults.Ok(JsonDocument.Parse(json).RootElement.Clone());
+        return Options(json);
     }
 
     private static async Task<Results<Created<PasskeyAddedResponse>, ValidationProblem>> RegisterAsync(
@@ -128,7 +128,7 @@ internal static class PasskeysApi
     }
 
     private static Ok<JsonElement> PasswordlessOptions(PasskeyCeremonies ceremonies) =>
-        TypedResults.Ok(JsonDocument.Parse(ceremonies.PasswordlessOptions().ToJson()).RootElement.Clone());
+        Options(ceremonies.PasswordlessOptions().ToJson());
 
     private static async Task<Results<Created<TokenResponse>, Accepted<SecondFactorChallengeResponse>, ValidationProblem, ProblemHttpResult>> SignInAsync(
         PasskeySignInRequest request, HttpContext http, IGrainFactory grains, IOptions<IntrospectionOptions> clients)
@@ -169,11 +169,18 @@ internal static class PasskeysApi
             return Problems.SecondFactorRejected();
         }
 
-        return TypedResults.Ok(JsonDocument.Parse(json).RootElement.Clone());
+        return Options(json);
+    }
+
+    /// <summary>WebAuthn options (JSON the grid or Fido2 wrote) as the answer's body.</summary>
+    private static Ok<JsonElement> Options(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return TypedResults.Ok(document.RootElement.Clone());
     }
 
     private static async Task<Results<Ok<JsonElement>, ProblemHttpResult>> StepUpOptionsAsync(CurrentSession session, IGrainFactory grains) =>
         await grains.GetGrain<IUserGrain>(session.UserId).GetPasskeyAssertionOptionsAsync(null) is { } json
-            ? TypedResults.Ok(JsonDocument.Parse(json).RootElement.Clone())
+            ? Options(json)
             : Problems.NotFound("The account has no passkey.");
 }
