@@ -27,7 +27,7 @@ public sealed class EmailVerificationTests
     [TestMethod]
     public async Task An_unproven_address_signs_in_nobody_until_its_mailed_code_proves_it()
     {
-        var (username, email, tokens) = await RegisterAsync();
+        var (_, email, tokens) = await RegisterAsync();
         var message = await s_api.Mail.WaitForAsync(email, "Confirm your email address");
         StringAssert.StartsWith(TestMailFolder.Link(message), "https://id.example.test/account/verify-email?ticket=igv_");
 
@@ -44,7 +44,6 @@ public sealed class EmailVerificationTests
         Assert.AreEqual(email, account.GetProperty("email").GetString());
         Assert.AreEqual(JsonValueKind.Null, account.GetProperty("pendingEmail").ValueKind);
         Assert.AreEqual(HttpStatusCode.BadRequest, (await s_api.Client.SendAsync(HttpMethod.Post, "/v1/users/me/email/verify", tokens.AccessToken, new { code = TestMailFolder.Code(message) })).StatusCode, "a code works once");
-        _ = username;
     }
 
     [TestMethod]
@@ -128,7 +127,7 @@ public sealed class EmailVerificationTests
     [TestMethod]
     public async Task Changing_the_address_needs_a_recent_sign_in_keeps_the_old_one_until_the_new_is_proven_and_tells_the_old()
     {
-        var (username, email, tokens) = await RegisterAsync();
+        var (_, email, tokens) = await RegisterAsync();
         await ProveAsync(email, tokens.AccessToken);
         var newEmail = $"{Guid.NewGuid():N}@example.test";
 
@@ -150,7 +149,6 @@ public sealed class EmailVerificationTests
         StringAssert.Contains(notice.TextBody, newEmail[..2] + "…@example.test");
         Assert.DoesNotContain(newEmail, notice.TextBody, "the old mailbox sees a masked address only");
         Assert.AreEqual(HttpStatusCode.Created, (await s_api.Client.RegisterAsync(GridScenario.UniqueName(), email: email)).StatusCode, "the old address is free for others");
-        _ = username;
     }
 
     private static Guid OwnerOf(string ticket) => Identity.Contracts.Users.AccountTicket.TryRead(ticket, Identity.Contracts.Users.AccountTicket.EmailVerification, out var userId, out _) ? userId : Guid.Empty;
